@@ -1,0 +1,64 @@
+"""A numerically stable softmax that turns fully masked rows into zeros."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from attn_core._validation import FloatArray
+
+
+def softmax(x: Any, axis: int = -1) -> FloatArray:
+    """Softmax along ``axis``, stable for large logits and safe for masked rows.
+
+    The maximum of each slice is subtracted before exponentiating, so logits
+    of 1e4 do not overflow. ``-inf`` entries (masked scores) get weight 0; a
+    slice that is entirely ``-inf`` gets all zeros instead of the NaN that
+    ``exp(-inf - (-inf))`` would give.
+
+    Parameters
+    ----------
+    x : array_like
+        Logits. May contain ``-inf``; NaN and ``+inf`` are rejected.
+    axis : int, default -1
+        The axis that sums to 1.
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``x``; float32 for float32 input, float64 otherwise.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not a real numeric array.
+    ValueError
+        If ``x`` contains NaN or ``+inf``, or ``axis`` is out of range.
+
+    Examples
+    --------
+    >>> softmax([1.0, 1.0])
+    array([0.5, 0.5])
+    >>> softmax([-np.inf, -np.inf])
+    array([0., 0.])
+    """
+    logits = np.asarray(x)
+    if logits.dtype == bool or not (
+        np.issubdtype(logits.dtype, np.integer) or np.issubdtype(logits.dtype, np.floating)
+    ):
+        raise TypeError(f"x must be a real numeric array, got dtype {logits.dtype}")
+    logits = logits.astype(np.float32 if logits.dtype == np.float32 else np.float64, copy=False)
+    if logits.ndim == 0:
+        raise ValueError("x must have at least 1 dimension, got a scalar")
+    if not -logits.ndim <= axis < logits.ndim:
+        raise ValueError(f"axis={axis} is out of range for x with shape {logits.shape}")
+    if np.isnan(logits).any() or np.isposinf(logits).any():
+        raise ValueError("x contains NaN or +inf; only -inf (a masked logit) is allowed")
+    row_max = np.max(logits, axis=axis, keepdims=True)
+    # A fully masked slice has max -inf; shifting by 0 keeps it at -inf -> exp 0.
+    row_max = np.where(np.isneginf(row_max), 0.0, row_max)
+    exps = np.exp(logits - row_max)
+    totals = np.sum(exps, axis=axis, keepdims=True)
+    # Where the total is 0 every entry is 0 as well; divide by 1 to keep zeros.
+    return exps / np.where(totals == 0.0, 1.0, totals)
