@@ -26,6 +26,7 @@ def show_heatmaps(
     ncols: int | None = None,
     cell_size: float = 0.45,
     suptitle: str | None = None,
+    colorbar_label: str = "weight",
 ) -> Figure:
     """Draw one or more attention matrices side by side, with token labels.
 
@@ -52,6 +53,8 @@ def show_heatmaps(
         Inches per matrix cell, so labels stay readable.
     suptitle : str, optional
         A title above all panels.
+    colorbar_label : str
+        What the colour bar measures (e.g. "may attend" for a mask).
 
     Returns
     -------
@@ -107,7 +110,7 @@ def show_heatmaps(
                 ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7,
                         color="black" if value > 0.6 * top else "white")
     if image is not None:
-        fig.colorbar(image, ax=axes, shrink=0.8, label="weight")
+        fig.colorbar(image, ax=axes, shrink=0.8, label=colorbar_label)
     if suptitle:
         fig.suptitle(suptitle)
     plt.close(fig)

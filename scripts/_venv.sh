@@ -14,3 +14,7 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 export PATH="$PWD/$VENV/bin:$PATH"
+# One BLAS thread: the chapters' matrices are tiny, threads only add overhead on
+# a busy 2-core machine, and a fixed thread count keeps printed decimals identical
+# from run to run (the order of a sum depends on it).
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"

@@ -1,0 +1,211 @@
+"""Update time of the kernel-free explorer in Chromium (target: one frame, 16 ms).
+
+Builds an explorer page with ``attn_core.explorer.attention_explorer`` holding a
+12-token and a 64-token sentence, opens it in headless Chromium (Playwright,
+``/usr/bin/chromium --headless --no-sandbox --disable-gpu
+--disable-background-networking``), selects the sentence and a head count
+(12 tokens / 4 heads, 64 tokens / 8 heads), then changes every control
+repeatedly inside the page: the head, the number of heads, the mask, the
+selected query (click a row) and a token switched off and on.
+
+For each change it records, with ``performance.now()`` in the page:
+
+- handler: the synchronous event dispatch (the explorer recomputes and rebuilds
+  its DOM inside the handler);
+- +style/layout: handler plus a forced style recalculation and layout
+  (reading ``offsetHeight``): the work the next frame must do before paint;
+- main-thread busy: Chromium's own count of main-thread task time during the
+  update (DevTools ``Performance.getMetrics`` TaskDuration, includes paint);
+- next frame: until the next ``requestAnimationFrame`` and a task after it (the
+  update shown on screen; includes waiting for the frame clock, up to 16.7 ms).
+
+p50 / p95 over the repeats; the target applies to the work (+style/layout and
+main-thread busy), not to the wait for the frame clock.
+
+Two variants run on identical pages and changes: "current" (the explorer's
+script as it is) and "proposed" (benchmarks/_explorer_proposal.py: the heatmap
+updated in place instead of rebuilt). After every change the two pages'
+``data-state`` and ``data-weights`` are compared, so the proposal is measured
+only while it shows the same numbers.
+
+Run: ``.venv/bin/python benchmarks/bench_explorer.py`` (``--quick``: fewer repeats).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from _common import print_machine, print_table, summary_ms
+from _explorer_proposal import patched
+
+from attn_core._explorer_assets import EXPLORER_JS
+from attn_core.explorer import attention_explorer
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TARGET_MS = 16.0
+CONFIGS = [(12, 4), (64, 8)]
+WORDS = ("the cat sat on a mat while her dog slept by warm fire and birds sang outside "
+         "until evening rain began to fall softly over quiet old town").split()
+
+# Runs one change inside the page and returns its timings (ms).
+MEASURE_JS = """
+async ([kind, value]) => {
+  const root = document.querySelector('.attn-explorer');
+  const act = () => {
+    if (kind === 'select') {
+      const sel = root.querySelector(value[0]);
+      sel.value = String(value[1]);
+      sel.dispatchEvent(new Event('change'));
+    } else if (kind === 'query') {
+      root.querySelectorAll('button.ae-query')[value].click();
+    } else if (kind === 'token') {
+      root.querySelectorAll('button.ae-token')[value].click();
+    }
+  };
+  const t0 = performance.now();
+  act();
+  const t1 = performance.now();
+  void root.offsetHeight;  // force style recalculation and layout now
+  const t2 = performance.now();
+  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  const t3 = performance.now();
+  return [t1 - t0, t2 - t0, t3 - t0];
+}
+"""
+
+
+def sentence(n_tokens: int) -> str:
+    return " ".join(WORDS[i % len(WORDS)] for i in range(n_tokens))
+
+
+def page_html(title: str, script: str | None = None) -> str:
+    """A page holding one explorer; ``script`` replaces the explorer's JS if given."""
+    explorer = attention_explorer(
+        {f"{n} tokens": sentence(n) for n, _ in CONFIGS},
+        head_options=[1, 2, 4, 8], masks=("none", "causal", "padding", "causal+padding"),
+        title=title,
+    )
+    fragment = explorer.to_html()
+    if script is not None:
+        assert EXPLORER_JS in fragment
+        fragment = fragment.replace(EXPLORER_JS, script)
+    return ("<!doctype html><html><head><meta charset='utf-8'><title>bench</title></head>"
+            f"<body>{fragment}</body></html>")
+
+
+def changes(tokens: int, heads: int, repeats: int) -> list[tuple[str, str, object]]:
+    """(label, kind, value) for every change, in order, ``repeats`` rounds."""
+    plan = []
+    for r in range(repeats):
+        plan.append(("head", "select", [".ae-head", (r % (heads - 1)) + 1]))
+        plan.append(("head", "select", [".ae-head", 0]))
+        plan.append(("mask", "select", [".ae-mask", ["causal", "padding"][r % 2]]))
+        plan.append(("mask", "select", [".ae-mask", "none"]))
+        plan.append(("query", "query", (r * 5 + 3) % tokens))
+        plan.append(("token on/off", "token", (r * 3 + 1) % tokens))
+        plan.append(("token on/off", "token", (r * 3 + 1) % tokens))
+        plan.append(("heads h", "select", [".ae-heads", heads // 2]))
+        plan.append(("heads h", "select", [".ae-heads", heads]))
+    return plan
+
+
+def measure(browser, page_path: Path, repeats: int
+            ) -> tuple[list[list], list[list], list[str], list[str]]:
+    """Drive one page; return summary rows, per-control rows, observed states, errors."""
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(page_path.as_uri())
+    page.wait_for_selector(".attn-explorer[data-state]")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+
+    def task_ms() -> float:
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        return metrics["TaskDuration"] * 1e3
+
+    rows, per_control, seen = [], [], []
+    for index, (tokens, heads) in enumerate(CONFIGS):
+        page.evaluate(MEASURE_JS, ["select", [".ae-sentence", index]])
+        page.evaluate(MEASURE_JS, ["select", [".ae-heads", heads]])
+        state = page.get_attribute(".attn-explorer", "data-state")
+        assert f'"heads":{heads}' in state, state
+        shown = page.locator(".attn-explorer td.ae-cell").count()
+        assert shown == tokens * tokens, (shown, tokens)
+        timings: dict[str, list[list[float]]] = {}
+        for label, kind, value in changes(tokens, heads, repeats):
+            busy0 = task_ms()
+            handler, layout, frame = page.evaluate(MEASURE_JS, [kind, value])
+            busy = task_ms() - busy0
+            timings.setdefault(label, []).append([handler, layout, busy, frame])
+            seen.append(page.evaluate(
+                "() => { const r = document.querySelector('.attn-explorer');"
+                " return r.getAttribute('data-state') + r.getAttribute('data-weights')"
+                " + r.querySelectorAll('td.ae-masked').length; }"))
+        every = [t for ts in timings.values() for t in ts]
+        cols = [summary_ms([t[k] / 1e3 for t in every]) for k in range(4)]
+        verdict = "ok" if cols[1][1] <= TARGET_MS else f"MISS (> {TARGET_MS:.0f} ms)"
+        rows.append([tokens, heads, len(every)]
+                    + [f"{c[0]:.1f} / {c[1]:.1f}" for c in cols] + [verdict])
+        for label, ts in timings.items():
+            per_control.append([tokens, heads, label, len(ts)] + [
+                f"{summary_ms([t[k] / 1e3 for t in ts])[1]:.1f}" for k in range(4)])
+    page.close()
+    return rows, per_control, seen, errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="5 rounds of changes, not 20")
+    parser.add_argument("--current-only", action="store_true", help="skip the proposal")
+    args = parser.parse_args()
+    repeats = 5 if args.quick else 20
+    from playwright.sync_api import sync_playwright
+
+    print_machine("Kernel-free explorer update benchmark (headless Chromium)")
+    workdir = Path(tempfile.mkdtemp(prefix="bench_explorer_"))
+    variants = {"current": None}
+    proposal = patched(EXPLORER_JS)
+    if args.current_only:
+        pass
+    elif proposal is None:
+        print("(the explorer script changed: benchmarks/_explorer_proposal.py no longer "
+              "applies; measuring the current script only)")
+    else:
+        variants["proposed"] = proposal
+    pages = {}
+    for name, script in variants.items():
+        pages[name] = workdir / f"explorer_{name}.html"
+        pages[name].write_text(page_html("Benchmark explorer", script), encoding="utf-8")
+    print(f"Pages: {workdir} ({pages['current'].stat().st_size / 1024:.0f} KiB each); "
+          f"Chromium {CHROMIUM} {' '.join(CHROMIUM_ARGS)}")
+
+    results = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        print(f"Chromium version: {browser.version}\n")
+        for name, path in pages.items():
+            results[name] = measure(browser, path, repeats)
+        browser.close()
+    for name, (rows, per_control, _seen, errors) in results.items():
+        print(f"## {name} script")
+        print_table(["tokens", "heads", "changes", "handler p50/p95 ms",
+                     "+style/layout p50/p95 ms", "main-thread busy p50/p95 ms",
+                     "next frame p50/p95 ms", f"target (p95 work <= {TARGET_MS:.0f} ms)"], rows)
+        print("\np95 per control (ms):")
+        print_table(["tokens", "heads", "control", "changes", "handler", "+style/layout",
+                     "main-thread busy", "next frame"], per_control)
+        if errors:
+            print("\nPage errors:", *errors, sep="\n  ")
+        print()
+    if "proposed" in results:
+        same = results["proposed"][2] == results["current"][2]
+        print("proposed vs current: identical data-state, data-weights and masked cells "
+              f"after every change: {same}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Fixtures for the browser tests: the built book on 127.0.0.1 and headless Chromium.
+
+The book is served from ``BOOK_HTML_DIR`` (default ``<repo>/_build/html``) by a
+threaded ``http.server`` on a free port of 127.0.0.1. Screenshots go to
+``<build>/screenshots`` (beside ``html``). Every page is opened in a
+fresh browser context whose router aborts (and records) any request to another
+host, and which records console errors and uncaught page errors.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BOOK_HTML = Path(os.environ.get("BOOK_HTML_DIR", REPO / "_build" / "html")).resolve()
+# Beside the site, not in it, so a deploy of _build/html does not publish them.
+SCREENSHOTS = Path(os.environ.get("BOOK_SCREENSHOTS_DIR", BOOK_HTML.parent / "screenshots"))
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SKIP_PAGES = {"genindex.html", "search.html"}
+
+
+def book_pages() -> list[str]:
+    """Every HTML page of the built book, relative to its root (no index/search pages)."""
+    if not BOOK_HTML.is_dir():
+        return []
+    pages = []
+    for path in sorted(BOOK_HTML.rglob("*.html")):
+        rel = path.relative_to(BOOK_HTML)
+        # _static, _sources, _images ... hold assets, not pages.
+        if rel.parts[0].startswith("_") or rel.name in SKIP_PAGES:
+            continue
+        pages.append(rel.as_posix())
+    return pages
+
+
+def require_book() -> None:
+    if not BOOK_HTML.is_dir():
+        pytest.skip(
+            f"no built book at {BOOK_HTML}: build it first (scripts/test does), "
+            "or point BOOK_HTML_DIR at a build"
+        )
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def book_url() -> Iterator[str]:
+    """Base URL of the built book, served on 127.0.0.1 for the whole session."""
+    require_book()
+    handler = functools.partial(_QuietHandler, directory=str(BOOK_HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's) for the session."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; scripts/ensure-chromium installs it")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class PageLog:
+    """What a page did that a reader would not want: outside requests and errors."""
+
+    external: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+def open_page(browser, *, color_scheme: str = "light", java_script: bool = True):
+    """A new page in a fresh context, with outside requests blocked and errors logged."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        color_scheme=color_scheme,
+        java_script_enabled=java_script,
+    )
+    page = context.new_page()
+    log = PageLog()
+
+    def route(route, request) -> None:
+        host = urlparse(request.url).hostname
+        if request.url.startswith(("data:", "blob:", "about:")) or host == "127.0.0.1":
+            route.continue_()
+        else:
+            log.external.append(request.url)
+            route.abort()
+
+    def on_dialog(dialog) -> None:
+        log.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.route("**/*", route)
+    page.on("console", lambda msg: msg.type == "error" and log.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: log.page_errors.append(str(exc)))
+    page.on("dialog", on_dialog)
+    return context, page, log
+
+
+@pytest.fixture
+def new_page(browser):
+    """Factory fixture: ``context, page, log = new_page(color_scheme=...)``; closed after."""
+    contexts = []
+
+    def make(**kwargs):
+        context, page, log = open_page(browser, **kwargs)
+        contexts.append(context)
+        return page, log
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -1,0 +1,147 @@
+"""The kernel-free explorers: in the built book, and on their own.
+
+In the book, every ``.attn-explorer`` on every page is driven through its
+controls (sentence, token toggles, heads, head, mask, query) and the weights
+it shows are compared with attn_core for that state, to 1e-6. On its own, an
+explorer built with hostile tokens must show them as text, never as HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from attn_core.explorer import attention_explorer
+from attn_core.tokens import EXAMPLE_SENTENCES
+from tests.browser.conftest import BOOK_HTML, SCREENSHOTS, book_pages, require_book
+from tests.browser.explorer_checks import check_snapshot, exercise_explorer, snapshot
+
+EXPLORER_PAGES = [
+    rel for rel in book_pages() if 'class="attn-explorer' in (BOOK_HTML / rel).read_text()
+]
+
+HOSTILE = ["<img src=x onerror=alert(1)>", "</script>", "cat", "<b>bold</b>", "it"]
+
+
+def test_explorer_chapters_contain_an_explorer():
+    """The self-attention, multi-head and masking chapters each ship an explorer."""
+    require_book()
+    chapters = [rel for rel in book_pages() if re.search(r"(^|/)0[345]_[^/]*\.html$", rel)]
+    if not chapters:
+        pytest.skip("chapters 3-5 are not in this build yet")
+    missing = [rel for rel in chapters if rel not in EXPLORER_PAGES]
+    assert not missing, f"chapters without a kernel-free explorer: {missing}"
+
+
+def luminance(css_colour: str) -> float:
+    """Relative brightness 0..1 of a computed ``rgb(...)`` colour."""
+    r, g, b = (float(v) for v in css_colour[css_colour.index("(") + 1 : -1].split(",")[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+COLOURS_JS = """root => [getComputedStyle(root).backgroundColor,
+  getComputedStyle(root.querySelector('.ae-title')).color,
+  document.documentElement.dataset.theme]"""
+
+
+@pytest.mark.parametrize("rel", EXPLORER_PAGES or ["<no explorer in the book>"])
+def test_explorers_in_book_match_attn_core(rel, book_url, new_page):
+    require_book()
+    if not EXPLORER_PAGES:
+        pytest.skip("no page of this build contains an explorer")
+    page, log = new_page()
+    page.goto(f"{book_url}/{rel}", wait_until="load")
+    roots = page.locator(".attn-explorer")
+    assert roots.count() >= 1
+    name = rel.replace("/", "__")[:-5]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for i in range(roots.count()):
+        root = roots.nth(i)
+        root.scroll_into_view_if_needed()
+        assert exercise_explorer(root) > 10
+        root.screenshot(path=str(SCREENSHOTS / f"{name}__explorer{i}_light.png"))
+        background, text, theme = root.evaluate(COLOURS_JS)
+        assert theme == "light" and luminance(background) > 0.8 and luminance(text) < 0.4
+    assert log.external == [] and log.console_errors == [] and log.page_errors == []
+
+
+@pytest.mark.parametrize("rel", EXPLORER_PAGES[:1] or ["<no explorer in the book>"])
+def test_explorers_in_dark_theme(rel, book_url, new_page):
+    require_book()
+    if not EXPLORER_PAGES:
+        pytest.skip("no page of this build contains an explorer")
+    page, log = new_page(color_scheme="dark")
+    page.goto(f"{book_url}/{rel}", wait_until="load")
+    root = page.locator(".attn-explorer").first
+    root.scroll_into_view_if_needed()
+    check_snapshot(snapshot(root))
+    background, text, theme = root.evaluate(COLOURS_JS)
+    assert theme == "dark"
+    assert luminance(background) < 0.2 and luminance(text) > 0.7, (background, text)
+    root.screenshot(path=str(SCREENSHOTS / (rel.replace("/", "__")[:-5] + "__explorer0_dark.png")))
+    assert log.console_errors == [] and log.page_errors == []
+
+
+def _standalone(page, explorer) -> None:
+    page.set_content(f"<!doctype html><html><body>{explorer.to_html()}</body></html>")
+
+
+def test_hostile_tokens_render_as_text(new_page):
+    page, log = new_page()
+    explorer = attention_explorer({"hostile": HOSTILE, "plain": "the cat sat"},
+                                  default_heads=2, title="<i>title</i>")
+    _standalone(page, explorer)
+    root = page.locator(".attn-explorer")
+    snap = snapshot(root)
+    check_snapshot(snap)
+    assert [t for t, _ in snap["tokens"]] == HOSTILE
+    assert snap["queries"] == HOSTILE
+    headers = root.locator("table.ae-heatmap thead th").all_text_contents()[1:]
+    assert headers == HOSTILE
+    assert root.locator(".ae-title").text_content() == "<i>title</i>"
+    created = page.evaluate(
+        "() => [document.images.length, document.querySelectorAll('b, i').length]"
+    )
+    assert created == [0, 0], "a token was parsed as HTML"
+    assert log.dialogs == [] and log.page_errors == [] and log.console_errors == []
+    # The data survives the round trip through the page intact.
+    assert json.loads(snap["data"])["sentences"][0]["tokens"] == HOSTILE
+    exercise_explorer(root)
+    assert log.dialogs == [] and log.page_errors == []
+
+
+def test_hostile_tokens_static_fallback_without_javascript(new_page):
+    page, log = new_page(java_script=False)
+    _standalone(page, attention_explorer([HOSTILE]))
+    fallback = page.locator(".ae-static-table")
+    assert fallback.count() == 1
+    headers = fallback.locator("tr").first.locator("th").all_text_contents()[1:]
+    assert headers == HOSTILE
+    assert page.evaluate("() => document.images.length") == 0
+
+
+def test_standalone_explorer_matches_attn_core(new_page):
+    """The same checks as in the book, on every example sentence and mask mode."""
+    page, log = new_page()
+    explorer = attention_explorer(
+        EXAMPLE_SENTENCES, default_heads=4,
+        masks=("none", "causal", "padding", "causal+padding"), default_mask="causal",
+    )
+    _standalone(page, explorer)
+    assert exercise_explorer(page.locator(".attn-explorer")) > 20
+    assert log.console_errors == [] and log.page_errors == []
+
+
+def test_two_explorers_on_one_page_work_independently(new_page):
+    page, log = new_page()
+    first = attention_explorer(["the cat sat"])
+    second = attention_explorer(["the dog ran because it was hungry"], default_heads=2)
+    page.set_content(f"<html><body>{first.to_html()}{second.to_html()}</body></html>")
+    roots = page.locator(".attn-explorer")
+    assert roots.count() == 2
+    roots.nth(1).locator("select.ae-mask").select_option("causal")
+    assert json.loads(snapshot(roots.nth(0))["state"])["mask"] == "none"
+    assert check_snapshot(snapshot(roots.nth(1)))["mask"] == "causal"
+    assert log.page_errors == []
