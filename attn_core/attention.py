@@ -54,7 +54,8 @@ def _weights_from_scores(scores: FloatArray, mask: Any) -> FloatArray:
     """Mask scores with -inf, softmax them; fully masked rows become zeros."""
     if mask is not None:
         allowed = check_mask(mask, scores.shape)
-        scores = np.where(allowed, scores, -np.inf)
+        # scores is a fresh array made by the caller: mask it in place.
+        np.copyto(scores, -np.inf, where=~allowed)
     return softmax(scores, axis=-1)
 
 
@@ -129,7 +130,8 @@ def scaled_dot_product_attention(
         scale = 1.0 / np.sqrt(d_k)
     elif not np.isfinite(scale) or scale < 0:
         raise ValueError(f"scale must be a finite number >= 0, got {scale!r}")
-    scores = (q @ np.swapaxes(k, -1, -2)) * q.dtype.type(scale)
+    scores = q @ np.swapaxes(k, -1, -2)
+    scores *= q.dtype.type(scale)  # in place: no second (..., n_q, n_k) array
     weights = _weights_from_scores(scores, mask)
     return weights @ v, weights
 

@@ -24,6 +24,10 @@ from PIL import Image, ImageDraw, ImageFont
 _FONT_PATH = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf")
 
 
+#: RGB colour of masked cells.
+MASKED_GREY = (208, 208, 208)
+
+
 @lru_cache(maxsize=16)
 def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(_FONT_PATH, size)
@@ -54,6 +58,8 @@ class Panel:
     annotate_row : bool
         Write the values of ``highlight_row`` in its cells.
     xlabel, ylabel : str
+    masked : ndarray of bool, shape (rows, cols), optional
+        Cells to draw flat grey (masked entries) instead of by value.
     """
 
     matrix: np.ndarray
@@ -67,6 +73,7 @@ class Panel:
     annotate_row: bool = True
     xlabel: str = ""
     ylabel: str = ""
+    masked: np.ndarray | None = None
 
 
 @lru_cache(maxsize=1024)
@@ -150,6 +157,8 @@ def heatmaps_png(panels: Sequence[Panel], cell: int | None = None, gap: int = 40
         span = (p.vmax - p.vmin) or 1.0
         idx = np.clip((np.asarray(p.matrix, float) - p.vmin) / span * 255, 0, 255).astype(int)
         rgb = _lut(p.cmap)[idx]
+        if p.masked is not None:
+            rgb[np.asarray(p.masked, dtype=bool)] = MASKED_GREY
         block = np.repeat(np.repeat(rgb, cell, axis=0), cell, axis=1)
         image.paste(Image.fromarray(block), (gx, top))
         # Title lines centred over the grid.

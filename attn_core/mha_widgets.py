@@ -5,27 +5,24 @@
   (only divisors of ``d_model`` are offered), pick a head.
 - :func:`masking_explorer`: edit the sentence, choose a mask, pick a query.
 
-Both explorers are built with :func:`attn_core.widgets.guarded_view`. To redraw
-fast they keep one matplotlib figure and update its artists in place, then
-save a low-dpi PNG (a fresh figure per change would take several times longer).
+Both explorers are built with :func:`attn_core.widgets.guarded_view` and draw
+with Pillow (:func:`attn_core.fast_heatmap.heatmaps_png`): a matplotlib redraw
+of the labelled heatmaps spends 50-65 ms laying out tick-label text alone, more
+than a widget may take to answer a change.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-import PIL.Image
 from matplotlib import patches
-from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from attn_core.attention import causal_mask, scaled_dot_product_attention
+from attn_core.fast_heatmap import Panel, heatmaps_png
 from attn_core.heads import random_projections
 from attn_core.masks import PAD, combine_masks, key_padding_mask
 from attn_core.multihead import multi_head_attention
@@ -36,7 +33,6 @@ from attn_core.widgets import WidgetWithFallback, guarded_view
 MASK_CHOICES: tuple[str, ...] = ("none", "causal", "padding", "causal + padding")
 #: Padding tokens the masking explorer appends (as if batched with a longer sentence).
 EXPLORER_PADDING: int = 3
-_PNG_DPI = 72
 
 
 def head_choices(d_model: int = D_MODEL) -> list[int]:
@@ -72,118 +68,14 @@ def chapter_projections(
     return w_q, w_k, w_v, random_projections(d_model, seed)[3]
 
 
-class _Blitter:
-    """Redraw only what changed onto cached backgrounds, then encode a PNG.
-
-    Two cached layers: the *base* (frames, colour bars, axis labels), drawn
-    once, and the *labelled* background (base + token labels), redrawn only
-    when the sentence changes. Each redraw restores the labelled background
-    and draws the animated data artists on top: several times faster than a
-    full matplotlib draw, which spends most of its time on text.
-    """
-
-    def __init__(self, fig: Figure, animated: Sequence[Artist]) -> None:
-        self.fig = fig
-        self.canvas = FigureCanvasAgg(fig)
-        self.animated = list(animated)
-        for artist in self.animated:
-            artist.set_animated(True)
-        self.base = None
-        self.labelled = None
-
-    def relabel(self, labels: Sequence[Artist]) -> None:
-        """Draw new (animated) token labels into the labelled background."""
-        if self.base is None:
-            self.canvas.draw()  # animated artists are skipped here
-            self.base = self.canvas.copy_from_bbox(self.fig.bbox)
-        self.canvas.restore_region(self.base)
-        for artist in labels:
-            self.fig.draw_artist(artist)
-        self.labelled = self.canvas.copy_from_bbox(self.fig.bbox)
-
-    def png(self, extra: Sequence[Artist] = ()) -> bytes:
-        """Draw the animated artists (and ``extra`` ones) and return PNG bytes."""
-        if self.labelled is None:
-            self.relabel([])
-        self.canvas.restore_region(self.labelled)
-        for artist in [*self.animated, *extra]:
-            if artist.get_visible():
-                self.fig.draw_artist(artist)
-        rgba = np.asarray(self.canvas.buffer_rgba())
-        buffer = io.BytesIO()
-        # compress_level=1: a little larger file, several times faster to encode.
-        PIL.Image.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
-
-
-#: Most token labels drawn per axis; longer sentences label every k-th token
-#: (more would be unreadable at this size, and text dominates redraw time).
-_MAX_LABELS = 22
+#: Token labels longer than this are cut (with an ellipsis), so one long word
+#: cannot push the heatmaps aside.
 _MAX_LABEL_CHARS = 10
 
 
-def _label_size(n: int) -> float:
-    return 9.0 if n <= 16 else 8.0
-
-
-def _token_ticks(tokens: Sequence[str]) -> tuple[list[int], list[str]]:
-    stride = -(-len(tokens) // _MAX_LABELS)
-    positions = list(range(0, len(tokens), stride))
-    labels = [tokens[i] if len(tokens[i]) <= _MAX_LABEL_CHARS
-              else tokens[i][:_MAX_LABEL_CHARS - 1] + "\u2026" for i in positions]
-    return positions, labels
-
-
-class _TokenLabels:
-    """Token names along one axis, drawn as animated Text artists.
-
-    Real tick labels would make the cached background depend on the sentence;
-    as animated artists they are redrawn onto a background that never changes.
-    """
-
-    def __init__(self, ax: plt.Axes, axis: str) -> None:
-        self.ax, self.axis = ax, axis
-        self.texts: list = []
-        # No ticks at all: the axes frame then looks the same for every sentence.
-        if axis == "x":
-            ax.set_xticks([])
-        else:
-            ax.set_yticks([])
-
-    def set(self, tokens: Sequence[str]) -> None:
-        size = _label_size(len(tokens))
-        positions, labels = _token_ticks(tokens)
-        # Reuse Text artists (creating them costs more than updating them).
-        while len(self.texts) < len(labels):
-            if self.axis == "x":
-                text = self.ax.text(0, -0.02, "", transform=self.ax.get_xaxis_transform(),
-                                    rotation=60, ha="right", va="top",
-                                    rotation_mode="anchor", animated=True)
-            else:
-                text = self.ax.text(-0.02, 0, "", transform=self.ax.get_yaxis_transform(),
-                                    ha="right", va="center", animated=True)
-            self.texts.append(text)
-        for index, text in enumerate(self.texts):
-            if index >= len(labels):
-                text.set_visible(False)
-                continue
-            text.set_visible(True)
-            text.set_text(labels[index])
-            text.set_fontsize(size)
-            if self.axis == "x":
-                text.set_x(positions[index])
-            else:
-                text.set_y(positions[index])
-
-    @property
-    def visible(self) -> list:
-        """The Text artists in use."""
-        return [text for text in self.texts if text.get_visible()]
-
-
-def _square_limits(ax: plt.Axes, rows: int, cols: int) -> None:
-    ax.set_xlim(-0.5, cols - 0.5)
-    ax.set_ylim(rows - 0.5, -0.5)
+def _labels(tokens: Sequence[str]) -> list[str]:
+    return [t if len(t) <= _MAX_LABEL_CHARS else t[:_MAX_LABEL_CHARS - 1] + "\u2026"
+            for t in tokens]
 
 
 # ----------------------------------------------------------------------------- diagram
@@ -297,60 +189,23 @@ def multi_head_diagram(n: int, d_model: int, num_heads: int) -> Figure:
 # ----------------------------------------------------------------------------- chapter 4
 
 
-class _MultiHeadFigure:
-    """One reusable figure: a head's weights (left) and the combined output (right).
-
-    Only animated artists change between redraws (images, titles, token
-    labels); they are drawn onto a background cached on the first draw.
-    """
-
-    def __init__(self, d_model: int) -> None:
-        # A fixed layout: constrained layout would re-measure every label on each redraw.
-        self.fig = Figure(figsize=(10.5, 4.8), dpi=_PNG_DPI)
-        self.ax_w = self.fig.add_axes((0.1, 0.24, 0.34, 0.64))
-        self.ax_o = self.fig.add_axes((0.62, 0.24, 0.27, 0.64))
-        self.im_w = self.ax_w.imshow(np.zeros((2, 2)), cmap="viridis", vmin=0, vmax=1)
-        # Output shown divided by its largest |value| (given in the title), so the
-        # colour bar never changes and need not be redrawn.
-        self.im_o = self.ax_o.imshow(np.zeros((2, d_model)), cmap="RdBu_r", vmin=-1, vmax=1,
-                                     aspect="auto")
-        self.fig.colorbar(self.im_w, cax=self.fig.add_axes((0.45, 0.24, 0.012, 0.64)),
-                          label="weight")
-        self.fig.colorbar(self.im_o, cax=self.fig.add_axes((0.9, 0.24, 0.012, 0.64)),
-                          label="output / max |output|")
-        self.ax_w.set_xlabel("key", labelpad=48)
-        self.ax_w.set_ylabel("query", labelpad=58)
-        self.ax_o.set_xlabel("output feature")
-        self.ax_o.set_xticks(range(d_model), [str(i) for i in range(d_model)])
-        # The output's rows line up with the weights' query rows (same height and
-        # limits), so the query labels on the left serve both panels.
-        self.ax_o.set_yticks([])
-        self.ax_o.set_ylabel("query (same rows as on the left)")
-        self.labels = [_TokenLabels(self.ax_w, "x"), _TokenLabels(self.ax_w, "y")]
-        self.title_w = self.fig.text(0.27, 0.92, "", ha="center", fontsize=11)
-        self.title_o = self.fig.text(0.755, 0.92, "", ha="center", fontsize=11)
-        self.blit = _Blitter(self.fig, [self.im_w, self.im_o, self.title_w, self.title_o])
-        self.tokens: tuple = ()
-
-    def draw(self, tokens: list[str], weights: np.ndarray, out: np.ndarray, head: int,
-             num_heads: int) -> bytes:
-        n, d_model = out.shape
-        if tuple(tokens) != self.tokens:
-            self.tokens = tuple(tokens)
-            for labels in self.labels:
-                labels.set(tokens)
-            _square_limits(self.ax_w, n, n)
-            self.ax_o.set_ylim(n - 0.5, -0.5)
-            self.blit.relabel([text for labels in self.labels for text in labels.visible])
-        self.im_w.set_data(weights)
-        self.im_w.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
-        top = float(np.abs(out).max()) or 1.0
-        self.im_o.set_data(out / top)
-        self.im_o.set_extent((-0.5, d_model - 0.5, n - 0.5, -0.5))
-        d_head = d_model // num_heads
-        self.title_w.set_text(f"head {head} of {num_heads} (d_head = {d_head}): weights")
-        self.title_o.set_text(f"output = concat(heads) W_o  (max |output| {top:.2f})")
-        return self.blit.png()
+def _multi_head_png(tokens: list[str], weights: np.ndarray, out: np.ndarray, head: int,
+                    num_heads: int) -> bytes:
+    """One head's weights (left) and the combined output (right), as PNG bytes."""
+    n, d_model = out.shape
+    labels = _labels(tokens)
+    # Output divided by its largest |value| (given in the title): one fixed colour
+    # scale, -1 to 1, for every sentence.
+    top = float(np.abs(out).max()) or 1.0
+    return heatmaps_png([
+        Panel(weights, labels, labels,
+              title=f"head {head} of {num_heads} (d_head = {d_model // num_heads}):\n"
+                    "attention weights",
+              xlabel="key", ylabel="query"),
+        Panel(out / top, labels, [str(i) for i in range(d_model)],
+              title=f"output = concat(heads) W_o\n(\u00f7 max |output| = {top:.2f})",
+              cmap="RdBu_r", vmin=-1.0, vmax=1.0, xlabel="output feature"),
+    ])
 
 
 def multi_head_explorer(
@@ -382,7 +237,6 @@ def multi_head_explorer(
         If the starting values are invalid.
     """
     weights_in = chapter_projections()
-    drawing = _MultiHeadFigure(D_MODEL)
     # continuous_update=False: redraw when the reader presses Enter, not per keystroke.
     text = widgets.Text(value=sentence, description="sentence", continuous_update=False,
                         layout=widgets.Layout(width="420px"))
@@ -407,7 +261,7 @@ def multi_head_explorer(
         if not 0 <= head < num_heads:
             raise ValueError(f"head must be between 0 and {num_heads - 1}, got {head}")
         out, weights = multi_head_attention(embed(tokens), *weights_in, num_heads)
-        return drawing.draw(tokens, weights[head], out, head, num_heads)
+        return _multi_head_png(tokens, weights[head], out, head, num_heads)
 
     return guarded_view(
         {"text": text, "num_heads": heads, "head": head_slider}, render,
@@ -465,80 +319,25 @@ def explorer_mask(tokens: Sequence[str], choice: str) -> tuple[list[str], np.nda
     return tokens, combine_masks(*masks)
 
 
-def _bar_polygons(positions: np.ndarray, heights: np.ndarray, width: float = 0.8) -> np.ndarray:
-    """Rectangles (k, 4, 2) for bars at ``positions`` with ``heights``."""
-    left, right = positions - width / 2, positions + width / 2
-    zeros = np.zeros_like(left, dtype=float)
-    xs = np.stack([left, left, right, right], axis=1)
-    ys = np.stack([zeros, heights, heights, zeros], axis=1)
-    return np.stack([xs, ys], axis=2)
-
-
-class _MaskFigure:
-    """One reusable figure: weights with masked cells grey (left), the query row (right).
-
-    Only animated artists change between redraws (image, row box, bars,
-    titles, token labels); they are drawn onto a background cached once.
-    """
-
-    def __init__(self) -> None:
-        self.fig = Figure(figsize=(10.5, 4.8), dpi=_PNG_DPI)
-        self.ax_w = self.fig.add_axes((0.1, 0.24, 0.34, 0.64))
-        self.ax_r = self.fig.add_axes((0.6, 0.24, 0.37, 0.64))
-        cmap = plt.get_cmap("viridis").with_extremes(bad="#d0d0d0")
-        self.im = self.ax_w.imshow(np.zeros((2, 2)), cmap=cmap, vmin=0, vmax=1)
-        self.fig.colorbar(self.im, cax=self.fig.add_axes((0.45, 0.24, 0.012, 0.64)),
-                          label="weight (grey = masked)")
-        self.row_box = patches.Rectangle((0, 0), 1, 1, fill=False, edgecolor="red",
-                                         linewidth=2)
-        self.ax_w.add_patch(self.row_box)
-        self.ax_w.set_xlabel("key", labelpad=48)
-        self.ax_w.set_ylabel("query", labelpad=58)
-        self.ax_r.set_ylim(0, 1.05)
-        self.ax_r.set_ylabel("weight")
-        self.ax_r.set_xlabel("key", labelpad=48)
-        self.legend = self.ax_r.legend(
-            [patches.Patch(facecolor="#d0d0d0", edgecolor="#777777", hatch="xx")],
-            ["masked key (weight 0)"], loc="upper right", fontsize=9)
-        self.labels = [_TokenLabels(self.ax_w, "x"), _TokenLabels(self.ax_w, "y"),
-                       _TokenLabels(self.ax_r, "x")]
-        self.title_w = self.fig.text(0.27, 0.92, "", ha="center", fontsize=11)
-        self.title_r = self.fig.text(0.785, 0.92, "", ha="center", fontsize=11)
-        self.blit = _Blitter(self.fig, [self.im, self.row_box, self.title_w, self.title_r])
-        # Bars as two polygon collections: updating their vertices is much faster
-        # than creating one Rectangle artist per token.
-        self.bars = PolyCollection([], facecolor="#3b75af", animated=True)
-        self.hatches = PolyCollection([], facecolor="#d0d0d0", edgecolor="#777777",
-                                      hatch="xx", animated=True)
-        self.ax_r.add_collection(self.bars)
-        self.ax_r.add_collection(self.hatches)
-        self.tokens: tuple = ()
-
-    def _relabel(self, tokens: list[str]) -> None:
-        n = len(tokens)
-        self.ax_r.set_xlim(-0.6, n - 0.4)
-        for labels in self.labels:
-            labels.set(tokens)
-        _square_limits(self.ax_w, n, n)
-        self.blit.relabel([text for labels in self.labels for text in labels.visible])
-
-    def draw(self, tokens: list[str], weights: np.ndarray, mask: np.ndarray, query: int,
-             choice: str) -> bytes:
-        n = len(tokens)
-        if self.tokens != tuple(tokens):
-            self.tokens = tuple(tokens)
-            self._relabel(tokens)
-        self.im.set_data(np.ma.masked_array(weights, mask=~mask))
-        self.im.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
-        self.row_box.set_bounds(-0.5, query - 0.5, n, 1)
-        self.title_w.set_text(f"weights, mask: {choice}")
-        row, allowed = weights[query], mask[query]
-        self.bars.set_verts(_bar_polygons(np.arange(n), row))
-        masked = np.flatnonzero(~allowed)
-        self.hatches.set_verts(_bar_polygons(masked, np.full(len(masked), 0.05)))
-        self.title_r.set_text(f"query {query} '{tokens[query]}': row sums to "
-                              f"{float(row.sum()):.3f}")
-        return self.blit.png([self.bars, self.hatches])
+def _masking_png(tokens: list[str], weights: np.ndarray, mask: np.ndarray, query: int,
+                 choice: str) -> bytes:
+    """Weights with masked cells grey and the query row outlined (left), and that
+    row turned into a column, each key labelled with its weight (right); PNG bytes."""
+    labels = _labels(tokens)
+    row = weights[query]
+    # A column (not a row) so the keys' weights can be written as horizontal labels.
+    keys = [f"{label}  {w:.2f}" if allowed else f"{label}  masked"
+            for label, w, allowed in zip(labels, row, mask[query], strict=True)]
+    return heatmaps_png([
+        # All text in the left title: a title over the narrow column would be cut off.
+        Panel(weights, labels, labels, masked=~mask,
+              title=f"weights, mask: {choice} (grey = masked)\n"
+                    f"red box: query {query} '{labels[query]}', row sum {float(row.sum()):.3f}",
+              highlight_row=query, annotate_row=False,
+              xlabel="key", ylabel="query"),
+        Panel(row[:, None], keys, [f"query '{labels[query]}'"],
+              masked=~mask[query][:, None], ylabel="key, weight"),
+    ])
 
 
 def masking_explorer(
@@ -568,7 +367,6 @@ def masking_explorer(
         If the starting values are invalid.
     """
     w_q, w_k, w_v = self_attention_projections()
-    drawing = _MaskFigure()
     # continuous_update=False: redraw when the reader presses Enter, not per keystroke.
     text = widgets.Text(value=sentence, description="sentence", continuous_update=False,
                         layout=widgets.Layout(width="420px"))
@@ -594,7 +392,7 @@ def masking_explorer(
             raise ValueError(f"query must be between 0 and {len(tokens) - 1}, got {query}")
         x = embed(tokens)
         _, weights = scaled_dot_product_attention(x @ w_q, x @ w_k, x @ w_v, allowed)
-        return drawing.draw(tokens, weights, allowed, query, mask)
+        return _masking_png(tokens, weights, allowed, query, mask)
 
     return guarded_view(
         {"text": text, "mask": choice, "query": query_slider}, render,

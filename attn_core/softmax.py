@@ -53,12 +53,18 @@ def softmax(x: Any, axis: int = -1) -> FloatArray:
         raise ValueError("x must have at least 1 dimension, got a scalar")
     if not -logits.ndim <= axis < logits.ndim:
         raise ValueError(f"axis={axis} is out of range for x with shape {logits.shape}")
-    if np.isnan(logits).any() or np.isposinf(logits).any():
-        raise ValueError("x contains NaN or +inf; only -inf (a masked logit) is allowed")
     row_max = np.max(logits, axis=axis, keepdims=True)
+    # max propagates NaN and a slice holding +inf has max +inf, so checking the
+    # row maxima finds both without two more passes over the whole array.
+    if np.isnan(row_max).any() or np.isposinf(row_max).any():
+        raise ValueError("x contains NaN or +inf; only -inf (a masked logit) is allowed")
     # A fully masked slice has max -inf; shifting by 0 keeps it at -inf -> exp 0.
     row_max = np.where(np.isneginf(row_max), 0.0, row_max)
-    exps = np.exp(logits - row_max)
+    # One buffer for the shift, exp and division: the score matrix can be large.
+    exps = np.subtract(logits, row_max, dtype=logits.dtype)
+    np.exp(exps, out=exps)
     totals = np.sum(exps, axis=axis, keepdims=True)
     # Where the total is 0 every entry is 0 as well; divide by 1 to keep zeros.
-    return exps / np.where(totals == 0.0, 1.0, totals)
+    totals[totals == 0.0] = 1.0
+    exps /= totals
+    return exps

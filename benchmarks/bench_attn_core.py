@@ -11,14 +11,15 @@ For each n it prints
   projection), the achieved GFLOP/s, and the GFLOP/s NumPy's matmul reaches on
   exactly the same matmuls timed alone, with the share of it that
   ``multi_head_attention`` achieves;
-- where the time goes: projections, scores (Q K^T, then the scaling pass),
-  softmax (its NaN/+inf scan and its arithmetic), weighted sum (A V), merge +
-  output projection, and the input checks (isfinite on x, W, q, k, v);
+- where the time goes, stage by stage as attn_core does it now: projections,
+  scores (Q K^T, then the in-place ``*= 1/sqrt(d_k)``), softmax (the row
+  maxima, the NaN/+inf check of those maxima, then shift, exp, sum and divide
+  in one buffer), weighted sum (A V), merge + output projection, and the input
+  checks (isfinite on x, W, q, k, v);
 - the memory of the score matrix (h * n * n * 4 bytes) and the peak memory one
   call allocates (tracemalloc, which NumPy reports to);
-- the same with a causal mask, and a variant with the softmax changes proposed
-  in benchmarks/README.md (scan row maxima instead of the whole matrix, work in
-  place), to measure what they would save.
+- the cost of a causal mask: the masked call, and the in-place masking
+  (``np.copyto(scores, -inf, where=~mask)``) timed alone.
 
 Times are the minimum over repeats (each repeat averages enough calls to last
 >= 30 ms; all functions are sampled round-robin), the usual way to read through
@@ -40,7 +41,12 @@ from collections.abc import Callable
 import numpy as np
 from _common import print_machine, print_table
 
-from attn_core._validation import as_float_array, check_batch_broadcast, result_dtype
+from attn_core._validation import (
+    as_float_array,
+    check_batch_broadcast,
+    check_mask,
+    result_dtype,
+)
 from attn_core.attention import causal_mask, scaled_dot_product_attention
 from attn_core.multihead import merge_heads, multi_head_attention, split_heads
 from attn_core.softmax import softmax
@@ -95,45 +101,6 @@ def per_head_loop(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     return np.concatenate(contexts, axis=-1) @ w_o, np.stack(weights, axis=-3)
 
 
-def softmax_proposed(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """attn_core.softmax with the proposed changes (same results, same errors).
-
-    NaN and +inf are found from the row maxima (max propagates NaN, and a row
-    holding +inf has max +inf), so the whole matrix is no longer scanned twice;
-    the shift, exp and division happen in one buffer.
-    """
-    logits = np.asarray(x)
-    logits = logits.astype(np.float32 if logits.dtype == np.float32 else np.float64, copy=False)
-    row_max = np.max(logits, axis=axis, keepdims=True)
-    if np.isnan(row_max).any() or np.isposinf(row_max).any():
-        raise ValueError("x contains NaN or +inf; only -inf (a masked logit) is allowed")
-    row_max = np.where(np.isneginf(row_max), 0.0, row_max).astype(logits.dtype, copy=False)
-    exps = np.subtract(logits, row_max)
-    np.exp(exps, out=exps)
-    totals = np.sum(exps, axis=axis, keepdims=True)
-    totals[totals == 0.0] = 1.0
-    exps /= totals
-    return exps
-
-
-def mha_proposed(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
-    """multi_head_attention with the proposed changes: scale and mask the fresh score
-    matrix in place (no new n*n arrays), proposed softmax. Checks on x/W kept."""
-    dtype = result_dtype(x, w_q, w_k, w_v, w_o)
-    x = as_float_array(x, "x", min_ndim=2, dtype=dtype)
-    ws = [as_float_array(w, "w", min_ndim=2, dtype=dtype) for w in (w_q, w_k, w_v, w_o)]
-    q = split_heads(x @ ws[0], num_heads)
-    k = split_heads(x @ ws[1], num_heads)
-    v = split_heads(x @ ws[2], num_heads)
-    scale = dtype.type(1.0 / np.sqrt(q.shape[-1]))
-    scores = q @ np.swapaxes(k, -1, -2)
-    scores *= scale
-    if mask is not None:
-        np.copyto(scores, -np.inf, where=~np.broadcast_to(mask, scores.shape))
-    weights = softmax_proposed(scores)
-    return merge_heads(weights @ v) @ ws[3], weights
-
-
 def attn_flops(n: int, d: int) -> dict[str, float]:
     """FLOPs (2 per multiply-add) of each matmul of one multi-head attention call."""
     return {
@@ -171,22 +138,19 @@ def bench_n(n: int, repeats: int, min_sample: float, rng: np.random.Generator) -
 
     out_b, weights_b = multi_head_attention(x, w_q, w_k, w_v, w_o, h)
     out_l, weights_l = per_head_loop(x, w_q, w_k, w_v, w_o, h)
-    out_p, weights_p = mha_proposed(x, w_q, w_k, w_v, w_o, h)
     assert out_b.dtype == np.float32 and weights_b.shape == (1, h, n, n)
     err_loop = max(agree(out_l, out_b), agree(weights_l, weights_b))
-    err_prop = max(agree(out_p, out_b), agree(weights_p, weights_b))
     assert err_loop < 1e-4, f"per-head loop disagrees with batched: {err_loop}"
-    assert err_prop < 1e-4, f"proposed variant disagrees with batched: {err_prop}"
     out_bm, weights_bm = multi_head_attention(x, w_q, w_k, w_v, w_o, h, mask)
-    out_pm, weights_pm = mha_proposed(x, w_q, w_k, w_v, w_o, h, mask)
-    assert max(agree(out_pm, out_bm), agree(weights_pm, weights_bm)) < 1e-4
+    out_lm, weights_lm = per_head_loop(x, w_q, w_k, w_v, w_o, h, mask)
+    err_mask = max(agree(out_lm, out_bm), agree(weights_lm, weights_bm))
+    assert err_mask < 1e-4, f"masked per-head loop disagrees with batched: {err_mask}"
+    assert not weights_bm[..., 0, 1:].any(), "causal mask let query 0 see later keys"
 
     fns: dict[str, Callable[[], object]] = {
         "batched": lambda: multi_head_attention(x, w_q, w_k, w_v, w_o, h),
         "loop": lambda: per_head_loop(x, w_q, w_k, w_v, w_o, h),
         "batched_mask": lambda: multi_head_attention(x, w_q, w_k, w_v, w_o, h, mask),
-        "proposed": lambda: mha_proposed(x, w_q, w_k, w_v, w_o, h),
-        "proposed_mask": lambda: mha_proposed(x, w_q, w_k, w_v, w_o, h, mask),
     }
 
     # The same matmuls alone, on contiguous operands: the machine's matmul rate.
@@ -204,10 +168,13 @@ def bench_n(n: int, repeats: int, min_sample: float, rng: np.random.Generator) -
     fns.update({"mm: " + k: f for k, f in mm_fns.items()})
 
     # Breakdown of one batched call, stage by stage, on the operands it really uses
-    # (views from split_heads, as multi_head_attention passes them).
+    # (views from split_heads, as multi_head_attention passes them), following
+    # scaled_dot_product_attention and softmax line by line.
+    scale = f32(1 / np.sqrt(d_head))
     qv, kv, vv = (split_heads(x @ w, h) for w in (w_q, w_k, w_v))
     scores = qv @ np.swapaxes(kv, -1, -2)
-    scaled = scores * f32(1 / np.sqrt(d_head))
+    scaled = scores * scale
+    row_max = np.max(scaled, axis=-1, keepdims=True)
     weights = softmax(scaled)
     context = weights @ vv
 
@@ -220,36 +187,57 @@ def bench_n(n: int, repeats: int, min_sample: float, rng: np.random.Generator) -
             as_float_array(arr, "a", min_ndim=2, dtype=dtype)
         check_batch_broadcast({"q": qv.shape[:-2], "k": kv.shape[:-2], "v": vv.shape[:-2]})
 
-    def softmax_scan() -> bool:
-        return bool(np.isnan(scaled).any() or np.isposinf(scaled).any())
+    # The scaling is in place on the fresh score matrix. Timed on one buffer, it
+    # alternates the factor 1/sqrt(64) = 1/8 with 8: both powers of two, so the
+    # values come back exactly and never drift into denormals.
+    scale_buf = scores.copy()
+    factors = [scale, f32(1) / scale]
 
-    def softmax_math() -> np.ndarray:
-        row_max = np.max(scaled, axis=-1, keepdims=True)
-        row_max = np.where(np.isneginf(row_max), 0.0, row_max)
-        exps = np.exp(scaled - row_max)
+    def scale_in_place() -> None:
+        np.multiply(scale_buf, factors[0], out=scale_buf)  # = scale_buf *= factor
+        factors.reverse()
+
+    def softmax_nan_check() -> bool:
+        # What softmax checks now: NaN/+inf in the row maxima (h * n values).
+        return bool(np.isnan(row_max).any() or np.isposinf(row_max).any())
+
+    def softmax_arithmetic() -> np.ndarray:
+        shift = np.where(np.isneginf(row_max), 0.0, row_max)
+        exps = np.subtract(scaled, shift, dtype=scaled.dtype)
+        np.exp(exps, out=exps)
         totals = np.sum(exps, axis=-1, keepdims=True)
-        return exps / np.where(totals == 0.0, 1.0, totals)
+        totals[totals == 0.0] = 1.0
+        exps /= totals
+        return exps
 
-    allowed = np.broadcast_to(mask, scaled.shape)
+    assert np.array_equal(softmax_arithmetic(), weights), "stages differ from softmax()"
+
+    # Masking as _weights_from_scores does it: in place on the scaled scores. Idempotent,
+    # so one buffer serves every call.
+    mask_buf = scaled.copy()
+
+    def mask_copyto() -> None:
+        allowed = check_mask(mask, mask_buf.shape)
+        np.copyto(mask_buf, -np.inf, where=~allowed)
+
     stage_fns = {
         "input checks (isfinite x, W, q, k, v)": input_checks,
         "projections Q,K,V (x @ W)": lambda: [x @ w for w in (w_q, w_k, w_v)],
         "scores: Q K^T": lambda: qv @ np.swapaxes(kv, -1, -2),
-        "scores: * 1/sqrt(d_k) (full pass)": lambda: scores * f32(1 / np.sqrt(d_head)),
-        "softmax: NaN/+inf scan": softmax_scan,
-        "softmax: max, exp, sum, divide": softmax_math,
+        "scores: *= 1/sqrt(d_k) (in place)": scale_in_place,
+        "softmax: row max (full pass)": lambda: np.max(scaled, axis=-1, keepdims=True),
+        "softmax: NaN/+inf check of row maxima": softmax_nan_check,
+        "softmax: shift, exp, sum, divide (one buffer)": softmax_arithmetic,
         "weighted sum: A V": lambda: weights @ vv,
         "merge heads + output projection": lambda: merge_heads(context) @ w_o,
     }
     fns.update({"stage: " + k: f for k, f in stage_fns.items()})
-    fns["mask_where"] = lambda: np.where(allowed, scaled, -np.inf)
-    fns["softmax_total"] = lambda: softmax(scaled)
-    fns["softmax_proposed"] = lambda: softmax_proposed(scaled)
+    fns["mask_copyto"] = mask_copyto
+    fns["softmax_whole"] = lambda: softmax(scaled)
 
     times = best_times(fns, repeats, min_sample)
     res: dict = {"n": n, "err_loop": err_loop}
-    for key in ("batched", "loop", "batched_mask", "proposed", "proposed_mask", "mask_where",
-                "softmax_total", "softmax_proposed"):
+    for key in ("batched", "loop", "batched_mask", "mask_copyto", "softmax_whole"):
         res[key] = times[key]
     res["mm"] = {k: times["mm: " + k] for k in mm_fns}
     res["stages"] = {k: times["stage: " + k] for k in stage_fns}
@@ -259,7 +247,7 @@ def bench_n(n: int, repeats: int, min_sample: float, rng: np.random.Generator) -
     res["mm_flops"] = flops
     res["score_bytes"] = h * n * n * 4
     res["peak"] = peak_bytes(lambda: multi_head_attention(x, w_q, w_k, w_v, w_o, h))
-    res["peak_proposed"] = peak_bytes(lambda: mha_proposed(x, w_q, w_k, w_v, w_o, h))
+    res["peak_mask"] = peak_bytes(lambda: multi_head_attention(x, w_q, w_k, w_v, w_o, h, mask))
     return res
 
 
@@ -338,19 +326,23 @@ def main() -> None:
     rows.append(["sum of stages"] + [f"{sum(r['stages'].values()) * 1e3:.2f}" for r in results])
     rows.append(["measured multi_head_attention"] + [f"{r['batched'] * 1e3:.2f}"
                                                       for r in results])
+    rows.append(["(softmax() timed whole)"] + [f"{r['softmax_whole'] * 1e3:.2f}"
+                                               for r in results])
     print_table(["stage"] + [f"n={r['n']}" for r in results], rows)
     print()
 
     print("## Grouped: scores / softmax / weighted sum / projections / checks "
           "(ms; share of the sum of stages)")
     groups = {
-        "scores (Q K^T + scaling)": ["scores: Q K^T", "scores: * 1/sqrt(d_k) (full pass)"],
-        "softmax (scan + math)": ["softmax: NaN/+inf scan", "softmax: max, exp, sum, divide"],
+        "scores (Q K^T + scaling)": ["scores: Q K^T", "scores: *= 1/sqrt(d_k) (in place)"],
+        "softmax (row max + check + arithmetic)": [
+            "softmax: row max (full pass)", "softmax: NaN/+inf check of row maxima",
+            "softmax: shift, exp, sum, divide (one buffer)"],
         "weighted sum (A V)": ["weighted sum: A V"],
         "projections (Q,K,V + output)": ["projections Q,K,V (x @ W)",
                                          "merge heads + output projection"],
-        "validation (isfinite + NaN/+inf scan)": ["input checks (isfinite x, W, q, k, v)",
-                                                  "softmax: NaN/+inf scan"],
+        "validation (isfinite + NaN/+inf check)": ["input checks (isfinite x, W, q, k, v)",
+                                                   "softmax: NaN/+inf check of row maxima"],
     }
     rows = []
     for group, members in groups.items():
@@ -361,27 +353,25 @@ def main() -> None:
             row.append(f"{part * 1e3:.2f} ({part / total:.0%})")
         rows.append(row)
     print_table(["group"] + [f"n={r['n']}" for r in results], rows)
-    print("(validation overlaps the softmax group: the scan is part of softmax.)\n")
+    print("(validation overlaps the softmax group: the NaN/+inf check is part of softmax.)\n")
 
-    print("## Causal mask, memory, and the proposed softmax/scaling changes")
+    print("## Causal mask and memory")
     rows = []
     for r in results:
         rows.append([
-            r["n"], f"{r['batched_mask'] * 1e3:.2f}", f"{r['mask_where'] * 1e3:.2f}",
+            r["n"], f"{r['batched'] * 1e3:.2f}", f"{r['batched_mask'] * 1e3:.2f}",
+            f"{(r['batched_mask'] - r['batched']) * 1e3:+.2f}",
+            f"{r['mask_copyto'] * 1e3:.2f}",
             f"{r['score_bytes'] / 2**20:.1f}", f"{r['peak'] / 2**20:.1f}",
-            f"{r['peak'] / r['score_bytes']:.1f}x",
-            f"{r['softmax_total'] * 1e3:.2f}", f"{r['softmax_proposed'] * 1e3:.2f}",
-            f"{r['proposed'] * 1e3:.2f}", f"{r['proposed_mask'] * 1e3:.2f}",
-            f"{r['batched'] / r['proposed']:.2f}x",
-            f"{r['peak_proposed'] / 2**20:.1f}",
+            f"{r['peak'] / r['score_bytes']:.1f}x", f"{r['peak_mask'] / 2**20:.1f}",
         ])
     print_table(
-        ["n", "masked ms", "mask np.where ms", "score matrix MiB", "peak alloc MiB",
-         "peak/scores", "softmax ms", "proposed softmax ms", "proposed MHA ms",
-         "proposed masked ms", "speed-up", "proposed peak MiB"],
+        ["n", "unmasked ms", "masked ms", "masked - unmasked ms", "mask copyto ms",
+         "score matrix MiB", "peak alloc MiB", "peak/scores", "masked peak MiB"],
         rows,
     )
-
+    print("\n(mask copyto: check_mask + np.copyto(scores, -inf, where=~mask) timed alone; "
+          "peak: tracemalloc over one call.)")
 
 if __name__ == "__main__":
     main()

@@ -6,27 +6,29 @@ Builds an explorer page with ``attn_core.explorer.attention_explorer`` holding a
 --disable-background-networking``), selects the sentence and a head count
 (12 tokens / 4 heads, 64 tokens / 8 heads), then changes every control
 repeatedly inside the page: the head, the number of heads, the mask, the
-selected query (click a row) and a token switched off and on.
+selected query (click its button, and click a heatmap cell), hovering a cell,
+a token switched off and on, and the sentence (switched to from the other one).
+At 12 tokens the heatmap is a table of numbers; at 64 tokens it is a canvas.
 
 For each change it records, with ``performance.now()`` in the page:
 
-- handler: the synchronous event dispatch (the explorer recomputes and rebuilds
-  its DOM inside the handler);
+- handler: the synchronous event dispatch (the explorer recomputes and updates
+  its DOM and canvas inside the handler);
 - +style/layout: handler plus a forced style recalculation and layout
   (reading ``offsetHeight``): the work the next frame must do before paint;
 - main-thread busy: Chromium's own count of main-thread task time during the
-  update (DevTools ``Performance.getMetrics`` TaskDuration, includes paint);
+  update (DevTools ``Performance.getMetrics`` TaskDuration, includes paint and
+  the canvas raster);
 - next frame: until the next ``requestAnimationFrame`` and a task after it (the
   update shown on screen; includes waiting for the frame clock, up to 16.7 ms).
 
 p50 / p95 over the repeats; the target applies to the work (+style/layout and
 main-thread busy), not to the wait for the frame clock.
 
-Two variants run on identical pages and changes: "current" (the explorer's
-script as it is) and "proposed" (benchmarks/_explorer_proposal.py: the heatmap
-updated in place instead of rebuilt). After every change the two pages'
-``data-state`` and ``data-weights`` are compared, so the proposal is measured
-only while it shows the same numbers.
+``--baseline REV`` also measures the explorer script of git revision ``REV``
+(e.g. ``HEAD``; read with ``git show``, nothing is checked out) on an identical
+page with identical changes, and checks after every change that both pages
+expose the same ``data-state`` and ``data-weights``.
 
 Run: ``.venv/bin/python benchmarks/bench_explorer.py`` (``--quick``: fewer repeats).
 """
@@ -34,11 +36,11 @@ Run: ``.venv/bin/python benchmarks/bench_explorer.py`` (``--quick``: fewer repea
 from __future__ import annotations
 
 import argparse
+import subprocess
 import tempfile
 from pathlib import Path
 
-from _common import print_machine, print_table, summary_ms
-from _explorer_proposal import patched
+from _common import ROOT, print_machine, print_table, summary_ms
 
 from attn_core._explorer_assets import EXPLORER_JS
 from attn_core.explorer import attention_explorer
@@ -54,6 +56,18 @@ WORDS = ("the cat sat on a mat while her dog slept by warm fire and birds sang o
 MEASURE_JS = """
 async ([kind, value]) => {
   const root = document.querySelector('.attn-explorer');
+  // Where a cell (row, col) is: its td, or its centre on the canvas (found before timing).
+  const cellTarget = ([i, j]) => {
+    const td = root.querySelector(`td.ae-cell[data-row="${i}"][data-col="${j}"]`);
+    if (td) { return [td, {bubbles: true}]; }
+    const canvas = root.querySelector('canvas.ae-canvas');
+    const box = canvas.getBoundingClientRect(), n = JSON.parse(
+      root.getAttribute('data-state')).positions.length;
+    const size = box.width / n;
+    return [canvas, {bubbles: true, clientX: box.left + (j + 0.5) * size,
+                     clientY: box.top + (i + 0.5) * size}];
+  };
+  const target = (kind === 'hover' || kind === 'cell') ? cellTarget(value) : null;
   const act = () => {
     if (kind === 'select') {
       const sel = root.querySelector(value[0]);
@@ -63,6 +77,14 @@ async ([kind, value]) => {
       root.querySelectorAll('button.ae-query')[value].click();
     } else if (kind === 'token') {
       root.querySelectorAll('button.ae-token')[value].click();
+    } else if (kind === 'hover') {
+      const [node, init] = target;
+      node.dispatchEvent(new MouseEvent('mouseover', init));
+      node.dispatchEvent(new MouseEvent('mouseenter', {...init, bubbles: false}));
+      node.dispatchEvent(new MouseEvent('mousemove', init));
+    } else if (kind === 'cell') {
+      const [node, init] = target;
+      node.dispatchEvent(new MouseEvent('click', init));
     }
   };
   const t0 = performance.now();
@@ -96,19 +118,28 @@ def page_html(title: str, script: str | None = None) -> str:
             f"<body>{fragment}</body></html>")
 
 
-def changes(tokens: int, heads: int, repeats: int) -> list[tuple[str, str, object]]:
-    """(label, kind, value) for every change, in order, ``repeats`` rounds."""
-    plan = []
+def changes(index: int, tokens: int, heads: int, repeats: int
+            ) -> list[tuple[str | None, str, object]]:
+    """(label, kind, value) for every change, in order, ``repeats`` rounds.
+
+    A change labelled None sets up the next one and is not recorded.
+    """
+    other = 1 - index
+    plan: list[tuple[str | None, str, object]] = []
     for r in range(repeats):
         plan.append(("head", "select", [".ae-head", (r % (heads - 1)) + 1]))
         plan.append(("head", "select", [".ae-head", 0]))
         plan.append(("mask", "select", [".ae-mask", ["causal", "padding"][r % 2]]))
         plan.append(("mask", "select", [".ae-mask", "none"]))
-        plan.append(("query", "query", (r * 5 + 3) % tokens))
+        plan.append(("query (button)", "query", (r * 5 + 3) % tokens))
+        plan.append(("query (cell click)", "cell", [(r * 7 + 2) % tokens, (r * 3) % tokens]))
+        plan.append(("hover cell", "hover", [(r * 5 + 1) % tokens, (r * 11 + 4) % tokens]))
         plan.append(("token on/off", "token", (r * 3 + 1) % tokens))
         plan.append(("token on/off", "token", (r * 3 + 1) % tokens))
         plan.append(("heads h", "select", [".ae-heads", heads // 2]))
         plan.append(("heads h", "select", [".ae-heads", heads]))
+        plan.append((None, "select", [".ae-sentence", other]))
+        plan.append(("sentence", "select", [".ae-sentence", index]))
     return plan
 
 
@@ -133,18 +164,18 @@ def measure(browser, page_path: Path, repeats: int
         page.evaluate(MEASURE_JS, ["select", [".ae-heads", heads]])
         state = page.get_attribute(".attn-explorer", "data-state")
         assert f'"heads":{heads}' in state, state
-        shown = page.locator(".attn-explorer td.ae-cell").count()
-        assert shown == tokens * tokens, (shown, tokens)
+        assert f'"positions":[{",".join(map(str, range(tokens)))}]' in state, state
         timings: dict[str, list[list[float]]] = {}
-        for label, kind, value in changes(tokens, heads, repeats):
+        for label, kind, value in changes(index, tokens, heads, repeats):
             busy0 = task_ms()
             handler, layout, frame = page.evaluate(MEASURE_JS, [kind, value])
             busy = task_ms() - busy0
+            if label is None:
+                continue
             timings.setdefault(label, []).append([handler, layout, busy, frame])
             seen.append(page.evaluate(
                 "() => { const r = document.querySelector('.attn-explorer');"
-                " return r.getAttribute('data-state') + r.getAttribute('data-weights')"
-                " + r.querySelectorAll('td.ae-masked').length; }"))
+                " return r.getAttribute('data-state') + r.getAttribute('data-weights'); }"))
         every = [t for ts in timings.values() for t in ts]
         cols = [summary_ms([t[k] / 1e3 for t in every]) for k in range(4)]
         verdict = "ok" if cols[1][1] <= TARGET_MS else f"MISS (> {TARGET_MS:.0f} ms)"
@@ -152,33 +183,40 @@ def measure(browser, page_path: Path, repeats: int
                     + [f"{c[0]:.1f} / {c[1]:.1f}" for c in cols] + [verdict])
         for label, ts in timings.items():
             per_control.append([tokens, heads, label, len(ts)] + [
-                f"{summary_ms([t[k] / 1e3 for t in ts])[1]:.1f}" for k in range(4)])
+                "{:.1f} / {:.1f}".format(*summary_ms([t[k] / 1e3 for t in ts])[:2])
+                for k in range(4)])
     page.close()
     return rows, per_control, seen, errors
+
+
+def baseline_script(rev: str) -> str:
+    """EXPLORER_JS as it was at git revision ``rev`` (read with ``git show``)."""
+    source = subprocess.run(
+        ["git", "show", f"{rev}:attn_core/_explorer_assets.py"], cwd=ROOT, check=True,
+        capture_output=True, text=True).stdout
+    namespace: dict[str, object] = {}
+    exec(compile(source, f"{rev}:attn_core/_explorer_assets.py", "exec"), namespace)  # noqa: S102
+    return str(namespace["EXPLORER_JS"])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="5 rounds of changes, not 20")
-    parser.add_argument("--current-only", action="store_true", help="skip the proposal")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="also measure the explorer script of this git revision")
     args = parser.parse_args()
     repeats = 5 if args.quick else 20
     from playwright.sync_api import sync_playwright
 
     print_machine("Kernel-free explorer update benchmark (headless Chromium)")
     workdir = Path(tempfile.mkdtemp(prefix="bench_explorer_"))
-    variants = {"current": None}
-    proposal = patched(EXPLORER_JS)
-    if args.current_only:
-        pass
-    elif proposal is None:
-        print("(the explorer script changed: benchmarks/_explorer_proposal.py no longer "
-              "applies; measuring the current script only)")
-    else:
-        variants["proposed"] = proposal
+    variants: dict[str, str | None] = {}
+    if args.baseline:
+        variants[f"baseline ({args.baseline})"] = baseline_script(args.baseline)
+    variants["current"] = None
     pages = {}
     for name, script in variants.items():
-        pages[name] = workdir / f"explorer_{name}.html"
+        pages[name] = workdir / f"explorer_{len(pages)}.html"
         pages[name].write_text(page_html("Benchmark explorer", script), encoding="utf-8")
     print(f"Pages: {workdir} ({pages['current'].stat().st_size / 1024:.0f} KiB each); "
           f"Chromium {CHROMIUM} {' '.join(CHROMIUM_ARGS)}")
@@ -195,16 +233,16 @@ def main() -> None:
         print_table(["tokens", "heads", "changes", "handler p50/p95 ms",
                      "+style/layout p50/p95 ms", "main-thread busy p50/p95 ms",
                      "next frame p50/p95 ms", f"target (p95 work <= {TARGET_MS:.0f} ms)"], rows)
-        print("\np95 per control (ms):")
+        print("\np50 / p95 per control (ms):")
         print_table(["tokens", "heads", "control", "changes", "handler", "+style/layout",
                      "main-thread busy", "next frame"], per_control)
         if errors:
             print("\nPage errors:", *errors, sep="\n  ")
         print()
-    if "proposed" in results:
-        same = results["proposed"][2] == results["current"][2]
-        print("proposed vs current: identical data-state, data-weights and masked cells "
-              f"after every change: {same}")
+    if args.baseline:
+        same = results[f"baseline ({args.baseline})"][2] == results["current"][2]
+        print(f"baseline vs current: identical data-state and data-weights after every change: "
+              f"{same}")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import io
 
 import numpy as np
+import PIL.Image
 import pytest
 
 from attn_core.mha_widgets import (
@@ -91,3 +93,25 @@ def test_explorer_masks(choice):
         assert mask.all()
     with pytest.raises(ValueError, match="mask must be one of"):
         explorer_mask(["a"], "future")
+
+
+def _grey_pixels(png: bytes) -> int:
+    """Pixels of the masked-cell grey inside a 3 x 3 block of it (so not the odd
+    anti-aliased text pixel that happens to have that shade)."""
+    rgb = np.asarray(PIL.Image.open(io.BytesIO(png)).convert("RGB"))
+    grey = np.all(rgb == (208, 208, 208), axis=-1)
+    block = grey[1:-1, 1:-1].copy()
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            block &= grey[dy:dy + grey.shape[0] - 2, dx:dx + grey.shape[1] - 2]
+    return int(block.sum())
+
+
+def test_masking_explorer_draws_masked_cells_grey_and_only_those():
+    view = masking_explorer(mask="none")
+    assert _grey_pixels(view.image.value) == 0  # a weight of 1 or 0 is not grey
+    view.controls["mask"].value = "causal"
+    causal = _grey_pixels(view.image.value)
+    view.controls["mask"].value = "causal + padding"
+    # 10 words: 45 masked cells above the diagonal; padding masks more.
+    assert 0 < causal < _grey_pixels(view.image.value)

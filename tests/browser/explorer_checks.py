@@ -4,6 +4,13 @@ The expected weights are recomputed here from the JSON data embedded in the
 page and the state the explorer exposes (``data-state``), with
 ``attn_core.multi_head_attention`` and masks built from attn_core's rules, so
 the page's JavaScript is checked against the library, not against itself.
+
+What the reader sees is checked too: for up to 16 positions the heatmap is a
+table and every cell's ``data-weight`` must match; above that it is a canvas,
+and the colour of every cell's centre pixel must be the viridis colour of the
+expected weight (masked cells: not opaque, striped over the page), so a canvas
+drawn from wrong or transposed weights fails. The bars' numbers (the selected
+query's weights as text, the keyboard reader's view) must match in both.
 """
 
 from __future__ import annotations
@@ -17,15 +24,38 @@ from attn_core.attention import causal_mask
 from attn_core.multihead import multi_head_attention
 
 TOLERANCE = 1e-6
+# Canvas cells: 256 colour steps, so a pixel may differ from the exact colour by ~2.
+PIXEL_TOLERANCE = 4
+VIRIDIS = np.array([[68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141],
+                    [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37]], dtype=float)
 
 SNAPSHOT_JS = """root => ({
   data: root.querySelector('script.ae-data').textContent,
   state: root.getAttribute('data-state'),
   weights: root.getAttribute('data-weights'),
   error: root.getAttribute('data-ae-error'),
+  view: root.getAttribute('data-view'),
   cells: Array.from(root.querySelectorAll('td.ae-cell')).map(td => [
     Number(td.dataset.row), Number(td.dataset.col), td.dataset.weight,
     td.dataset.masked === 'true']),
+  canvases: root.querySelectorAll('canvas.ae-canvas').length,
+  // The centre pixel [r, g, b, a] of every canvas cell, row by row.
+  pixels: (() => {
+    const canvas = root.querySelector('canvas.ae-canvas');
+    if (!canvas) { return null; }
+    const size = Number(canvas.dataset.cell), n = Math.round(canvas.width / size);
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const o = 4 * (Math.floor((i + 0.5) * size) * canvas.width + Math.floor((j + 0.5) * size));
+        out.push([data[o], data[o + 1], data[o + 2], data[o + 3]]);
+      }
+    }
+    return out;
+  })(),
+  barValues: Array.from(root.querySelectorAll('.ae-bar-row .ae-bar-value')).map(
+    s => s.textContent),
   tokens: Array.from(root.querySelectorAll('button.ae-token')).map(
     b => [b.textContent, b.getAttribute('aria-pressed')]),
   queries: Array.from(root.querySelectorAll('button.ae-query')).map(b => b.textContent),
@@ -66,6 +96,24 @@ def expected_weights(data: dict[str, Any], state: dict[str, Any]) -> tuple[list[
     return positions, weights[state["head"]], allowed
 
 
+def viridis(weights: np.ndarray) -> np.ndarray:
+    """RGB (0..255) of each weight on the explorer's 9-stop viridis scale."""
+    t = np.clip(weights, 0, 1) * (len(VIRIDIS) - 1)
+    i = np.minimum(np.floor(t).astype(int), len(VIRIDIS) - 2)
+    f = (t - i)[..., None]
+    return VIRIDIS[i] + (VIRIDIS[i + 1] - VIRIDIS[i]) * f
+
+
+def shown_masked(snap: dict[str, Any], n: int) -> np.ndarray:
+    """Which cells the reader sees as masked (table classes or transparent pixels)."""
+    if snap["view"] == "canvas":
+        return np.asarray(snap["pixels"], dtype=float)[:, 3].reshape(n, n) < 255
+    masked = np.zeros((n, n), dtype=bool)
+    for row, col, _value, is_masked in snap["cells"]:
+        masked[row, col] = is_masked
+    return masked
+
+
 def check_snapshot(snap: dict[str, Any]) -> dict[str, Any]:
     """Assert that what the explorer shows equals attn_core; return the parsed state."""
     assert not snap["error"], f"explorer failed to start: {snap['error']}"
@@ -78,14 +126,30 @@ def check_snapshot(snap: dict[str, Any]) -> dict[str, Any]:
     assert shown.shape == expected.shape, (shown.shape, expected.shape, state)
     np.testing.assert_allclose(shown, expected, atol=TOLERANCE, rtol=0, err_msg=str(state))
     n = len(positions)
-    assert len(snap["cells"]) == n * n
-    cells = np.zeros((n, n))
-    masked = np.zeros((n, n), dtype=bool)
-    for row, col, value, is_masked in snap["cells"]:
-        cells[row, col] = float(value)
-        masked[row, col] = is_masked
-    np.testing.assert_allclose(cells, expected, atol=TOLERANCE, rtol=0, err_msg=str(state))
+    if n <= 16:
+        assert snap["view"] == "table" and snap["canvases"] == 0, snap["view"]
+        assert len(snap["cells"]) == n * n
+        cells = np.zeros((n, n))
+        for row, col, value, _masked in snap["cells"]:
+            cells[row, col] = float(value)
+        np.testing.assert_allclose(cells, expected, atol=TOLERANCE, rtol=0, err_msg=str(state))
+    else:
+        assert snap["view"] == "canvas" and snap["cells"] == [], snap["view"]
+        pixels = np.asarray(snap["pixels"], dtype=float)
+        assert pixels.shape == (n * n, 4), (pixels.shape, n)
+        rgb = pixels[:, :3].reshape(n, n, 3)
+        error = np.abs(rgb - viridis(expected)).max(axis=2)
+        bad = np.argwhere(allowed & (error > PIXEL_TOLERANCE))
+        assert bad.size == 0, f"canvas cells {bad[:5].tolist()} show wrong colours: {state}"
+    masked = shown_masked(snap, n)
     np.testing.assert_array_equal(masked, ~allowed, err_msg=f"masked cells differ: {state}")
+    query = state["query"]
+    assert len(snap["barValues"]) == n
+    for j, text in enumerate(snap["barValues"]):
+        if allowed[query, j]:
+            assert abs(float(text) - expected[query, j]) <= 5e-4, (j, text, state)
+        else:
+            assert text == "masked", (j, text, state)
     tokens = data["sentences"][state["sentence"]]["tokens"]
     assert [t for t, _ in snap["tokens"]] == tokens
     assert [p == "true" for _, p in snap["tokens"]] == state["active"]
@@ -151,13 +215,33 @@ def exercise_explorer(root) -> int:
             # Query 0 may see key 0 only.
             root.locator("button.ae-query").nth(0).click()
             snap = snapshot(root)
-            masked_row0 = [c for c in snap["cells"] if c[0] == 0 and c[3]]
-            assert len(masked_row0) == len(state["positions"]) - 1, state
-    # Hovering a cell reads out its weight.
-    cell = root.locator("td.ae-cell").nth(0)
-    cell.hover()
-    value = float(cell.get_attribute("data-weight"))
-    assert f"{value:.6f}" in snapshot(root)["readout"]
+            n = len(state["positions"])
+            assert shown_masked(snap, n)[0].sum() == n - 1, state
+    # Hovering a cell reads out its weight; clicking a cell selects its row.
+    snap = snapshot(root)
+    n = len(json.loads(snap["state"])["positions"])
+    i, j = n - 1, n // 2
+    weights = json.loads(snap["weights"])
+    if snap["view"] == "canvas":
+        canvas = root.locator("canvas.ae-canvas")
+        size = canvas.bounding_box()["width"] / n
+        spot = {"x": (j + 0.5) * size, "y": (i + 0.5) * size}
+        canvas.hover(position=spot)
+        assert f"{weights[i][j]:.6f}" in snapshot(root)["readout"]
+        assert f"{weights[i][j]:.6f}" in canvas.get_attribute("title")
+        root.locator("button.ae-query").nth(0).click()
+        canvas.click(position=spot)
+    else:
+        cell = root.locator(f'td.ae-cell[data-row="{i}"][data-col="{j}"]')
+        cell.hover()
+        assert f"{float(cell.get_attribute('data-weight')):.6f}" in snapshot(root)["readout"]
+        root.locator("button.ae-query").nth(0).click()
+        cell.click()
+    assert check()["query"] == i
+    # The keyboard reaches every query: Tab to a query button, Enter selects it.
+    root.locator("button.ae-query").nth(1).focus()
+    root.page.keyboard.press("Enter")
+    assert check()["query"] == 1
     # Sentence: every sentence offered (tokens reset to all on).
     for index in range(len(data["sentences"])):
         root.locator("select.ae-sentence").select_option(str(index))

@@ -145,3 +145,42 @@ def test_two_explorers_on_one_page_work_independently(new_page):
     assert json.loads(snapshot(roots.nth(0))["state"])["mask"] == "none"
     assert check_snapshot(snapshot(roots.nth(1)))["mask"] == "causal"
     assert log.page_errors == []
+
+
+LONG = ("the cat sat on a mat while her dog slept by the warm fire and birds sang outside "
+        "until the evening rain began to fall softly over the quiet old town").split()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_long_sentence_canvas_matches_attn_core(theme, new_page):
+    """Above 16 tokens the heatmap is a canvas: its pixels, bars and hover match attn_core."""
+    page, log = new_page(color_scheme=theme)
+    explorer = attention_explorer(
+        {"long": LONG, "hostile": HOSTILE * 4, "short": "the cat sat"}, default_heads=2,
+        masks=("none", "causal", "padding", "causal+padding"),
+    )
+    page.set_content(f'<!doctype html><html data-theme="{theme}"><body '
+                     f'style="background:{"#fff" if theme == "light" else "#111"}">'
+                     f"{explorer.to_html()}</body></html>")
+    root = page.locator(".attn-explorer")
+    assert root.get_attribute("data-view") == "canvas"
+    background, text, _ = root.evaluate(COLOURS_JS)
+    if theme == "dark":
+        assert luminance(background) < 0.2 and luminance(text) > 0.7, (background, text)
+    else:
+        assert luminance(background) > 0.8 and luminance(text) < 0.4, (background, text)
+    root.locator("select.ae-mask").select_option("causal")
+    check_snapshot(snapshot(root))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    root.screenshot(path=str(SCREENSHOTS / f"standalone__explorer_long_{theme}.png"))
+    root.locator("select.ae-mask").select_option("none")
+    assert exercise_explorer(root) > 20
+    # Hostile tokens in the canvas view: key labels and queries are text.
+    root.locator("select.ae-sentence").select_option("1")
+    snap = snapshot(root)
+    check_snapshot(snap)
+    assert snap["queries"] == HOSTILE * 4
+    assert root.locator(".ae-cols .ae-col").all_text_contents() == HOSTILE * 4
+    assert page.evaluate("() => [document.images.length, document.querySelectorAll('b, i')"
+                         ".length]") == [0, 0]
+    assert log.dialogs == [] and log.console_errors == [] and log.page_errors == []
