@@ -57,6 +57,8 @@ class Panel:
         A row to outline in red.
     annotate_row : bool
         Write the values of ``highlight_row`` in its cells.
+    annotate_all : bool
+        Write every cell's value (for small matrices).
     xlabel, ylabel : str
     masked : ndarray of bool, shape (rows, cols), optional
         Cells to draw flat grey (masked entries) instead of by value.
@@ -71,6 +73,7 @@ class Panel:
     vmax: float = 1.0
     highlight_row: int | None = None
     annotate_row: bool = True
+    annotate_all: bool = False
     xlabel: str = ""
     ylabel: str = ""
     masked: np.ndarray | None = None
@@ -181,18 +184,23 @@ def heatmaps_png(panels: Sequence[Panel], cell: int | None = None, gap: int = 40
             w = _text_width(draw, p.xlabel, label_font)
             draw.text((gx + cols * cell // 2 - w // 2, top + rows * cell + bottom_max - 18),
                       p.xlabel, fill="black", font=label_font)
-        # Highlighted row: outline and values.
+        # Highlighted row: outline; values of that row (or of every cell).
+        annotated_rows: list[int] = []
         if p.highlight_row is not None:
             r = p.highlight_row
             draw.rectangle((gx - 1, top + r * cell - 1, gx + cols * cell, top + (r + 1) * cell),
                            outline=(220, 0, 0), width=3)
-            if p.annotate_row and cell >= 22:
+            if p.annotate_row:
+                annotated_rows = [r]
+        if p.annotate_all:
+            annotated_rows = list(range(rows))
+        if cell >= 22:
+            for r in annotated_rows:
                 for j, value in enumerate(p.matrix[r]):
-                    text = f"{value:.2f}"
                     # Dark text on light cells, light text on dark ones (by luminance).
                     colour = "black" if rgb[r, j] @ (0.299, 0.587, 0.114) > 140 else "white"
-                    draw.text((gx + j * cell + cell // 2, top + r * cell + cell // 2), text,
-                              fill=colour, font=small_font, anchor="mm")
+                    draw.text((gx + j * cell + cell // 2, top + r * cell + cell // 2),
+                              f"{value:.2f}", fill=colour, font=small_font, anchor="mm")
         # Colour scale under the panel.
         ly = title_max + rows_max * cell + bottom_max + 6
         bar_w = min(cols * cell, 200)
