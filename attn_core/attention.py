@@ -66,8 +66,7 @@ def _check_qkv(q: Any, k: Any, v: Any) -> tuple[FloatArray, FloatArray, FloatArr
     v = as_float_array(v, "v", min_ndim=2, dtype=dtype)
     if k.shape[-2] != v.shape[-2]:
         raise ValueError(
-            f"v has n_k={v.shape[-2]} but k has n_k={k.shape[-2]}; "
-            f"got k {k.shape}, v {v.shape}"
+            f"v has n_k={v.shape[-2]} but k has n_k={k.shape[-2]}; got k {k.shape}, v {v.shape}"
         )
     check_batch_broadcast({"q": q.shape[:-2], "k": k.shape[:-2], "v": v.shape[:-2]})
     return q, k, v

@@ -24,8 +24,9 @@ from attn_core.attention import scaled_dot_product_attention
 from attn_core.rnn import init_rnn, rnn_forward
 
 
-def fit_readout(features: np.ndarray, labels: np.ndarray, vocab_size: int,
-                ridge: float = 1e-3) -> np.ndarray:
+def fit_readout(
+    features: np.ndarray, labels: np.ndarray, vocab_size: int, ridge: float = 1e-3
+) -> np.ndarray:
     """Least-squares linear readout from feature vectors to one-hot labels.
 
     Parameters
@@ -86,8 +87,7 @@ def readout_accuracy(weights: np.ndarray, features: np.ndarray, labels: np.ndarr
     return float(np.mean(np.argmax(design @ weights, axis=1) == labels))
 
 
-def attention_contexts(states: np.ndarray, sharpness: float = 4.0) -> tuple[np.ndarray,
-                                                                             np.ndarray]:
+def attention_contexts(states: np.ndarray, sharpness: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
     """One context vector per position, attending to all the encoder states.
 
     Query ``j`` and key ``k`` are one-hot position codes, so the score is
@@ -110,8 +110,9 @@ def attention_contexts(states: np.ndarray, sharpness: float = 4.0) -> tuple[np.n
     """
     n = states.shape[-2]
     positions = np.eye(n)
-    _, weights = scaled_dot_product_attention(sharpness * positions, positions,
-                                              np.zeros((n, 1)), scale=1.0)
+    _, weights = scaled_dot_product_attention(
+        sharpness * positions, positions, np.zeros((n, 1)), scale=1.0
+    )
     contexts = weights @ states  # (n, n) @ (batch, n, hidden)
     return contexts, weights
 
@@ -166,8 +167,12 @@ def bottleneck_experiment(
     rng = np.random.default_rng(seed)
     params = init_rnn(seed, vocab_size, hidden, recurrent_scale=recurrent_scale)
     one_hot = np.eye(vocab_size)
-    result: dict[str, list] = {"final": [], "attention": [], "final_by_position": [],
-                               "attention_by_position": []}
+    result: dict[str, list] = {
+        "final": [],
+        "attention": [],
+        "final_by_position": [],
+        "attention_by_position": [],
+    }
     for n in lengths:
         tokens = rng.integers(0, vocab_size, size=(train_count + test_count, n))
         states = rnn_forward(params, one_hot[tokens])
@@ -182,7 +187,10 @@ def bottleneck_experiment(
         result["attention_by_position"].append(np.array(attention_acc))
         result["final"].append(float(np.mean(final_acc)))
         result["attention"].append(float(np.mean(attention_acc)))
-    return {"lengths": np.array(lengths), "final": np.array(result["final"]),
-            "attention": np.array(result["attention"]),
-            "final_by_position": result["final_by_position"],
-            "attention_by_position": result["attention_by_position"]}
+    return {
+        "lengths": np.array(lengths),
+        "final": np.array(result["final"]),
+        "attention": np.array(result["attention"]),
+        "final_by_position": result["final_by_position"],
+        "attention_by_position": result["attention_by_position"],
+    }

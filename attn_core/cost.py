@@ -151,8 +151,9 @@ def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
     """
     x_arr, y_arr = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x_arr.shape != y_arr.shape or x_arr.ndim != 1 or x_arr.size < 2:
-        raise ValueError(f"need two 1-D sequences of equal length >= 2, got {x_arr.shape}, "
-                         f"{y_arr.shape}")
+        raise ValueError(
+            f"need two 1-D sequences of equal length >= 2, got {x_arr.shape}, {y_arr.shape}"
+        )
     if np.any(x_arr <= 0) or np.any(y_arr <= 0):
         raise ValueError("loglog_slope needs positive values")
     slope, _ = np.polyfit(np.log(x_arr), np.log(y_arr), 1)
@@ -199,14 +200,16 @@ class CostMeasurement:
         header = ("layer", "complexity", "sequential", "path", "time: p", "memory: p")
         rows = [header]
         for layer, paper in PAPER_TABLE.items():
-            rows.append((
-                layer,
-                paper["complexity per layer"],
-                paper["sequential operations"],
-                paper["maximum path length"],
-                f"{exps[layer]['time']:.2f}",
-                f"{exps[layer]['memory']:.2f}",
-            ))
+            rows.append(
+                (
+                    layer,
+                    paper["complexity per layer"],
+                    paper["sequential operations"],
+                    paper["maximum path length"],
+                    f"{exps[layer]['time']:.2f}",
+                    f"{exps[layer]['memory']:.2f}",
+                )
+            )
         widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
         lines = [
             "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
@@ -263,8 +266,9 @@ def measure_costs(
         # slows one repeat of every n rather than every repeat of one n.
         for _ in range(repeats):
             for i, x in enumerate(inputs):
-                att_t[i] = min(att_t[i], min_time(
-                    lambda x=x: scaled_dot_product_attention(x, x, x), 1))
+                att_t[i] = min(
+                    att_t[i], min_time(lambda x=x: scaled_dot_product_attention(x, x, x), 1)
+                )
                 rnn_t[i] = min(rnn_t[i], min_time(lambda x=x: recurrent_layer(x, w_x, w_h), 1))
     return CostMeasurement(
         lengths=lengths_arr,

@@ -239,7 +239,7 @@ class AttentionExplorer:
         return (
             '<table class="ae-static-table">'
             + "".join(rows)
-            + "</table><p class=\"ae-static-note\">Attention weights of head 1 "
+            + '</table><p class="ae-static-note">Attention weights of head 1 '
             f"(of {defaults['heads']}), mask {html.escape(defaults['mask'])}. "
             "The interactive explorer needs JavaScript.</p>"
         )
@@ -359,9 +359,7 @@ def attention_explorer(
         )
     if not items:
         raise ValueError("sentences is empty; give at least one sentence")
-    w_q, w_k, w_v, w_o = (
-        default_weights(D_MODEL) if weights is None else _check_weights(weights)
-    )
+    w_q, w_k, w_v, w_o = default_weights(D_MODEL) if weights is None else _check_weights(weights)
     d_model = w_q.shape[0]
     divisors = [h for h in range(1, d_model + 1) if d_model % h == 0]
     if head_options is None:
@@ -394,11 +392,20 @@ def attention_explorer(
         "title": title,
         "d_model": d_model,
         "sentences": entries,
-        "weights": {"w_q": w_q.tolist(), "w_k": w_k.tolist(), "w_v": w_v.tolist(),
-                    "w_o": w_o.tolist()},
+        "weights": {
+            "w_q": w_q.tolist(),
+            "w_k": w_k.tolist(),
+            "w_v": w_v.tolist(),
+            "w_o": w_o.tolist(),
+        },
         "head_options": head_options,
         "masks": masks,
-        "defaults": {"sentence": 0, "heads": int(default_heads), "head": 0,
-                     "mask": default_mask, "query": 0},
+        "defaults": {
+            "sentence": 0,
+            "heads": int(default_heads),
+            "head": 0,
+            "mask": default_mask,
+            "query": 0,
+        },
     }
     return AttentionExplorer(data)

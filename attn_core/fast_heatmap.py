@@ -140,8 +140,12 @@ def heatmaps_png(panels: Sequence[Panel], cell: int | None = None, gap: int = 40
         bottom = max(_text_width(scratch, s, label_font) for s in p.col_labels) + 8
         title_h = 18 * (p.title.count("\n") + 1) + 8 if p.title else 4
         width = left + cols * cell
-        width = max(width, max((_text_width(scratch, line, title_font)
-                                for line in p.title.split("\n")), default=0))
+        width = max(
+            width,
+            max(
+                (_text_width(scratch, line, title_font) for line in p.title.split("\n")), default=0
+            ),
+        )
         layouts.append((left, bottom, title_h, width))
     legend_h = 42
     title_max = max(t for _, _, t, _ in layouts)
@@ -171,25 +175,34 @@ def heatmaps_png(panels: Sequence[Panel], cell: int | None = None, gap: int = 40
             draw.text((cx, 4 + 18 * i), line, fill="black", font=title_font)
         # Row labels, right-aligned; column labels, rotated.
         for i, s in enumerate(p.row_labels):
-            draw.text((gx - 5, top + i * cell + cell // 2), s, fill="black", font=label_font,
-                      anchor="rm")
+            draw.text(
+                (gx - 5, top + i * cell + cell // 2), s, fill="black", font=label_font, anchor="rm"
+            )
         for j, s in enumerate(p.col_labels):
             tile, mask = _vertical_label(s, label_font.size)
-            image.paste(tile, (gx + j * cell + cell // 2 - mask.size[0] // 2,
-                               top + rows * cell + 4), mask)
+            image.paste(
+                tile, (gx + j * cell + cell // 2 - mask.size[0] // 2, top + rows * cell + 4), mask
+            )
         if p.ylabel:
             tile, mask = _vertical_label(p.ylabel, label_font.size)
             image.paste(tile, (x0, top + rows * cell // 2 - mask.size[1] // 2), mask)
         if p.xlabel:
             w = _text_width(draw, p.xlabel, label_font)
-            draw.text((gx + cols * cell // 2 - w // 2, top + rows * cell + bottom_max - 18),
-                      p.xlabel, fill="black", font=label_font)
+            draw.text(
+                (gx + cols * cell // 2 - w // 2, top + rows * cell + bottom_max - 18),
+                p.xlabel,
+                fill="black",
+                font=label_font,
+            )
         # Highlighted row: outline; values of that row (or of every cell).
         annotated_rows: list[int] = []
         if p.highlight_row is not None:
             r = p.highlight_row
-            draw.rectangle((gx - 1, top + r * cell - 1, gx + cols * cell, top + (r + 1) * cell),
-                           outline=(220, 0, 0), width=3)
+            draw.rectangle(
+                (gx - 1, top + r * cell - 1, gx + cols * cell, top + (r + 1) * cell),
+                outline=(220, 0, 0),
+                width=3,
+            )
             if p.annotate_row:
                 annotated_rows = [r]
         if p.annotate_all:
@@ -199,8 +212,13 @@ def heatmaps_png(panels: Sequence[Panel], cell: int | None = None, gap: int = 40
                 for j, value in enumerate(p.matrix[r]):
                     # Dark text on light cells, light text on dark ones (by luminance).
                     colour = "black" if rgb[r, j] @ (0.299, 0.587, 0.114) > 140 else "white"
-                    draw.text((gx + j * cell + cell // 2, top + r * cell + cell // 2),
-                              f"{value:.2f}", fill=colour, font=small_font, anchor="mm")
+                    draw.text(
+                        (gx + j * cell + cell // 2, top + r * cell + cell // 2),
+                        f"{value:.2f}",
+                        fill=colour,
+                        font=small_font,
+                        anchor="mm",
+                    )
         # Colour scale under the panel.
         ly = title_max + rows_max * cell + bottom_max + 6
         bar_w = min(cols * cell, 200)
@@ -208,8 +226,7 @@ def heatmaps_png(panels: Sequence[Panel], cell: int | None = None, gap: int = 40
         image.paste(Image.fromarray(ramp), (gx, ly))
         draw.rectangle((gx, ly, gx + bar_w - 1, ly + 9), outline="grey")
         draw.text((gx, ly + 12), f"{p.vmin:g}", fill="black", font=small_font)
-        draw.text((gx + bar_w, ly + 12), f"{p.vmax:g}", fill="black", font=small_font,
-                  anchor="ra")
+        draw.text((gx + bar_w, ly + 12), f"{p.vmax:g}", fill="black", font=small_font, anchor="ra")
         x0 += panel_w + gap
     buffer = io.BytesIO()
     image.save(buffer, format="png", compress_level=1)

@@ -74,30 +74,47 @@ _MAX_LABEL_CHARS = 10
 
 
 def _labels(tokens: Sequence[str]) -> list[str]:
-    return [t if len(t) <= _MAX_LABEL_CHARS else t[:_MAX_LABEL_CHARS - 1] + "\u2026"
-            for t in tokens]
+    return [
+        t if len(t) <= _MAX_LABEL_CHARS else t[: _MAX_LABEL_CHARS - 1] + "\u2026" for t in tokens
+    ]
 
 
 # ----------------------------------------------------------------------------- diagram
 
 
-def _box(ax: plt.Axes, x: float, y: float, w: float, h: float, text: str, color: str,
-         *, depth: int = 1, fontsize: float = 9.0) -> None:
+def _box(
+    ax: plt.Axes,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    text: str,
+    color: str,
+    *,
+    depth: int = 1,
+    fontsize: float = 9.0,
+) -> None:
     """A labelled box; ``depth > 1`` draws a stack (one sheet per head)."""
     for k in reversed(range(depth)):
         offset = 0.12 * k
-        ax.add_patch(patches.FancyBboxPatch(
-            (x + offset, y + offset), w, h, boxstyle="round,pad=0.02",
-            facecolor=color, edgecolor="black", linewidth=1.0, alpha=1.0,
-        ))
+        ax.add_patch(
+            patches.FancyBboxPatch(
+                (x + offset, y + offset),
+                w,
+                h,
+                boxstyle="round,pad=0.02",
+                facecolor=color,
+                edgecolor="black",
+                linewidth=1.0,
+                alpha=1.0,
+            )
+        )
     ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=fontsize)
 
 
 def _arrow(ax: plt.Axes, x0: float, x1: float, y: float, label: str, label_y: float) -> None:
-    ax.annotate("", xy=(x1, y), xytext=(x0, y),
-                arrowprops={"arrowstyle": "->", "linewidth": 1.2})
-    ax.text((x0 + x1) / 2, label_y, label, ha="center", va="bottom", fontsize=9,
-            color="#222222")
+    ax.annotate("", xy=(x1, y), xytext=(x0, y), arrowprops={"arrowstyle": "->", "linewidth": 1.2})
+    ax.text((x0 + x1) / 2, label_y, label, ha="center", va="bottom", fontsize=9, color="#222222")
 
 
 def multi_head_diagram(n: int, d_model: int, num_heads: int) -> Figure:
@@ -137,15 +154,23 @@ def multi_head_diagram(n: int, d_model: int, num_heads: int) -> Figure:
     w, bh, gap = 3.1, 1.8, 1.6
     rows = [
         # row 1 (top), left to right: (text, colour, sheets, label of the arrow into the box)
-        [(f"X\n{n} x {d_model}", "#dbe9f6", 1, None),
-         (f"Q, K, V\n{n} x {d_model} each", "#dbe9f6", 1, "$\\times W_q, W_k, W_v$"),
-         (f"view\n{n} x {h} x {d_head}\n(n, h, d_head)", "#fde9c9", 1, "split\nfeatures")],
+        [
+            (f"X\n{n} x {d_model}", "#dbe9f6", 1, None),
+            (f"Q, K, V\n{n} x {d_model} each", "#dbe9f6", 1, "$\\times W_q, W_k, W_v$"),
+            (f"view\n{n} x {h} x {d_head}\n(n, h, d_head)", "#fde9c9", 1, "split\nfeatures"),
+        ],
         # row 2 (bottom), left to right
-        [(f"transpose\n{h} x {n} x {d_head}\n(h, n, d_head)", "#fde9c9", stack, None),
-         (f"attention\nper head\nweights {h} x {n} x {n}\ncontext {h} x {n} x {d_head}",
-          "#e3f1dd", stack, "$\\mathrm{softmax}(QK^\\top/\\sqrt{d_{head}})\\,V$"),
-         (f"concat heads\n{n} x {d_model}", "#fde9c9", 1, "swap back,\nmerge"),
-         (f"output\n{n} x {d_model}", "#dbe9f6", 1, "$\\times W_o$")],
+        [
+            (f"transpose\n{h} x {n} x {d_head}\n(h, n, d_head)", "#fde9c9", stack, None),
+            (
+                f"attention\nper head\nweights {h} x {n} x {n}\ncontext {h} x {n} x {d_head}",
+                "#e3f1dd",
+                stack,
+                "$\\mathrm{softmax}(QK^\\top/\\sqrt{d_{head}})\\,V$",
+            ),
+            (f"concat heads\n{n} x {d_model}", "#fde9c9", 1, "swap back,\nmerge"),
+            (f"output\n{n} x {d_model}", "#dbe9f6", 1, "$\\times W_o$"),
+        ],
     ]
     tops = [4.6, 0.9]
     ends = []
@@ -164,23 +189,40 @@ def multi_head_diagram(n: int, d_model: int, num_heads: int) -> Figure:
     # From the end of row 1 down to the start of row 2 (the "swap n, h" step).
     row1_end = ends[0][0]
     mid_y = tops[0] - 0.35
-    ax.plot([row1_end, row1_end + 0.5, row1_end + 0.5, 1.5, 1.5],
-            [tops[0] + bh / 2, tops[0] + bh / 2, mid_y, mid_y, tops[1] + bh + 0.5],
-            color="black", linewidth=1.2)
-    ax.annotate("", xy=(1.5, tops[1] + bh + 0.45), xytext=(1.5, tops[1] + bh + 0.55),
-                arrowprops={"arrowstyle": "->", "linewidth": 1.2})
-    ax.text(row1_end + 0.65, (tops[0] + mid_y) / 2 + 0.4, "swap n, h\n(transpose)",
-            fontsize=9, va="center", color="#222222")
+    ax.plot(
+        [row1_end, row1_end + 0.5, row1_end + 0.5, 1.5, 1.5],
+        [tops[0] + bh / 2, tops[0] + bh / 2, mid_y, mid_y, tops[1] + bh + 0.5],
+        color="black",
+        linewidth=1.2,
+    )
+    ax.annotate(
+        "",
+        xy=(1.5, tops[1] + bh + 0.45),
+        xytext=(1.5, tops[1] + bh + 0.55),
+        arrowprops={"arrowstyle": "->", "linewidth": 1.2},
+    )
+    ax.text(
+        row1_end + 0.65,
+        (tops[0] + mid_y) / 2 + 0.4,
+        "swap n, h\n(transpose)",
+        fontsize=9,
+        va="center",
+        color="#222222",
+    )
     del row_width
     # W_o drawn as its own matrix, under the last arrow.
     arrow_mid = ends[1][1] - 0.5
-    _box(ax, arrow_mid - 1.0, -2.4, 2.0, 1.5, f"W_o\n{d_model} x {d_model}", "#f4cccc",
-         fontsize=10)
-    ax.annotate("", xy=(arrow_mid, tops[1] + bh / 2 - 0.08), xytext=(arrow_mid, -0.85),
-                arrowprops={"arrowstyle": "->", "linewidth": 1.4, "color": "#990000"})
+    _box(ax, arrow_mid - 1.0, -2.4, 2.0, 1.5, f"W_o\n{d_model} x {d_model}", "#f4cccc", fontsize=10)
+    ax.annotate(
+        "",
+        xy=(arrow_mid, tops[1] + bh / 2 - 0.08),
+        xytext=(arrow_mid, -0.85),
+        arrowprops={"arrowstyle": "->", "linewidth": 1.4, "color": "#990000"},
+    )
     ax.set_title(
         f"Multi-head attention: n = {n} tokens, d_model = {d_model}, h = {h} heads, "
-        f"d_head = d_model / h = {d_head}", fontsize=12,
+        f"d_head = d_model / h = {d_head}",
+        fontsize=12,
     )
     plt.close(fig)
     return fig
@@ -189,23 +231,38 @@ def multi_head_diagram(n: int, d_model: int, num_heads: int) -> Figure:
 # ----------------------------------------------------------------------------- chapter 4
 
 
-def _multi_head_png(tokens: list[str], weights: np.ndarray, out: np.ndarray, head: int,
-                    num_heads: int) -> bytes:
+def _multi_head_png(
+    tokens: list[str], weights: np.ndarray, out: np.ndarray, head: int, num_heads: int
+) -> bytes:
     """One head's weights (left) and the combined output (right), as PNG bytes."""
     n, d_model = out.shape
     labels = _labels(tokens)
     # Output divided by its largest |value| (given in the title): one fixed colour
     # scale, -1 to 1, for every sentence.
     top = float(np.abs(out).max()) or 1.0
-    return heatmaps_png([
-        Panel(weights, labels, labels,
-              title=f"head {head} of {num_heads} (d_head = {d_model // num_heads}):\n"
-                    "attention weights",
-              xlabel="key", ylabel="query"),
-        Panel(out / top, labels, [str(i) for i in range(d_model)],
-              title=f"output = concat(heads) W_o\n(\u00f7 max |output| = {top:.2f})",
-              cmap="RdBu_r", vmin=-1.0, vmax=1.0, xlabel="output feature"),
-    ])
+    return heatmaps_png(
+        [
+            Panel(
+                weights,
+                labels,
+                labels,
+                title=f"head {head} of {num_heads} (d_head = {d_model // num_heads}):\n"
+                "attention weights",
+                xlabel="key",
+                ylabel="query",
+            ),
+            Panel(
+                out / top,
+                labels,
+                [str(i) for i in range(d_model)],
+                title=f"output = concat(heads) W_o\n(\u00f7 max |output| = {top:.2f})",
+                cmap="RdBu_r",
+                vmin=-1.0,
+                vmax=1.0,
+                xlabel="output feature",
+            ),
+        ]
+    )
 
 
 def multi_head_explorer(
@@ -238,12 +295,16 @@ def multi_head_explorer(
     """
     weights_in = chapter_projections()
     # continuous_update=False: redraw when the reader presses Enter, not per keystroke.
-    text = widgets.Text(value=sentence, description="sentence", continuous_update=False,
-                        layout=widgets.Layout(width="420px"))
-    heads = widgets.Dropdown(options=head_choices(D_MODEL), value=num_heads,
-                             description="heads")
-    head_slider = widgets.IntSlider(value=head, min=0, max=max(num_heads - 1, 0),
-                                    description="head")
+    text = widgets.Text(
+        value=sentence,
+        description="sentence",
+        continuous_update=False,
+        layout=widgets.Layout(width="420px"),
+    )
+    heads = widgets.Dropdown(options=head_choices(D_MODEL), value=num_heads, description="heads")
+    head_slider = widgets.IntSlider(
+        value=head, min=0, max=max(num_heads - 1, 0), description="head"
+    )
 
     def keep_head_in_range(change: dict) -> None:
         # Registered before guarded_view's redraw, so the slider is valid first.
@@ -264,9 +325,9 @@ def multi_head_explorer(
         return _multi_head_png(tokens, weights[head], out, head, num_heads)
 
     return guarded_view(
-        {"text": text, "num_heads": heads, "head": head_slider}, render,
-        alt=f"Head {head} of {num_heads}: attention weights and combined output for "
-            f"'{sentence}'",
+        {"text": text, "num_heads": heads, "head": head_slider},
+        render,
+        alt=f"Head {head} of {num_heads}: attention weights and combined output for '{sentence}'",
     )
 
 
@@ -319,25 +380,42 @@ def explorer_mask(tokens: Sequence[str], choice: str) -> tuple[list[str], np.nda
     return tokens, combine_masks(*masks)
 
 
-def _masking_png(tokens: list[str], weights: np.ndarray, mask: np.ndarray, query: int,
-                 choice: str) -> bytes:
+def _masking_png(
+    tokens: list[str], weights: np.ndarray, mask: np.ndarray, query: int, choice: str
+) -> bytes:
     """Weights with masked cells grey and the query row outlined (left), and that
     row turned into a column, each key labelled with its weight (right); PNG bytes."""
     labels = _labels(tokens)
     row = weights[query]
     # A column (not a row) so the keys' weights can be written as horizontal labels.
-    keys = [f"{label}  {w:.2f}" if allowed else f"{label}  masked"
-            for label, w, allowed in zip(labels, row, mask[query], strict=True)]
-    return heatmaps_png([
-        # All text in the left title: a title over the narrow column would be cut off.
-        Panel(weights, labels, labels, masked=~mask,
-              title=f"weights, mask: {choice} (grey = masked)\n"
-                    f"red box: query {query} '{labels[query]}', row sum {float(row.sum()):.3f}",
-              highlight_row=query, annotate_row=False,
-              xlabel="key", ylabel="query"),
-        Panel(row[:, None], keys, [f"query '{labels[query]}'"],
-              masked=~mask[query][:, None], ylabel="key, weight"),
-    ])
+    keys = [
+        f"{label}  {w:.2f}" if allowed else f"{label}  masked"
+        for label, w, allowed in zip(labels, row, mask[query], strict=True)
+    ]
+    return heatmaps_png(
+        [
+            # All text in the left title: a title over the narrow column would be cut off.
+            Panel(
+                weights,
+                labels,
+                labels,
+                masked=~mask,
+                title=f"weights, mask: {choice} (grey = masked)\n"
+                f"red box: query {query} '{labels[query]}', row sum {float(row.sum()):.3f}",
+                highlight_row=query,
+                annotate_row=False,
+                xlabel="key",
+                ylabel="query",
+            ),
+            Panel(
+                row[:, None],
+                keys,
+                [f"query '{labels[query]}'"],
+                masked=~mask[query][:, None],
+                ylabel="key, weight",
+            ),
+        ]
+    )
 
 
 def masking_explorer(
@@ -368,12 +446,17 @@ def masking_explorer(
     """
     w_q, w_k, w_v = self_attention_projections()
     # continuous_update=False: redraw when the reader presses Enter, not per keystroke.
-    text = widgets.Text(value=sentence, description="sentence", continuous_update=False,
-                        layout=widgets.Layout(width="420px"))
+    text = widgets.Text(
+        value=sentence,
+        description="sentence",
+        continuous_update=False,
+        layout=widgets.Layout(width="420px"),
+    )
     choice = widgets.Dropdown(options=list(MASK_CHOICES), value=mask, description="mask")
     start_tokens, _ = explorer_mask(tokenize(sentence), mask)
-    query_slider = widgets.IntSlider(value=query, min=0, max=len(start_tokens) - 1,
-                                     description="query")
+    query_slider = widgets.IntSlider(
+        value=query, min=0, max=len(start_tokens) - 1, description="query"
+    )
 
     def keep_query_in_range(_change: dict) -> None:
         # Registered before guarded_view's redraw; bad text is reported by render.
@@ -395,6 +478,7 @@ def masking_explorer(
         return _masking_png(tokens, weights, allowed, query, mask)
 
     return guarded_view(
-        {"text": text, "mask": choice, "query": query_slider}, render,
+        {"text": text, "mask": choice, "query": query_slider},
+        render,
         alt=f"Attention weights with the {mask} mask for '{sentence}', query {query}",
     )

@@ -36,8 +36,7 @@ def _check_heads(num_heads: Any, d_model: int) -> int:
     if d_model % num_heads:
         divisors = [h for h in range(1, d_model + 1) if d_model % h == 0]
         raise ValueError(
-            f"num_heads={num_heads} does not divide d_model={d_model}; "
-            f"choose one of {divisors}"
+            f"num_heads={num_heads} does not divide d_model={d_model}; choose one of {divisors}"
         )
     return int(num_heads)
 

@@ -85,7 +85,10 @@ def show_heatmaps(
     width = max(2.6, cols * cell_size + 1.4)
     height = max(2.2, rows * cell_size + 1.0)
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False,
+        nrows,
+        ncols,
+        figsize=(width * ncols, height * nrows),
+        squeeze=False,
         constrained_layout=True,
     )
     image = None
@@ -95,9 +98,12 @@ def show_heatmaps(
             continue
         matrix = stack[index]
         image = ax.imshow(matrix, cmap=cmap, vmin=vmin, vmax=vmax, aspect="equal")
-        ax.set_xticks(range(cols), col_labels if col_labels is not None else range(cols),
-                      rotation=60 if col_labels is not None else 0, ha="right"
-                      if col_labels is not None else "center")
+        ax.set_xticks(
+            range(cols),
+            col_labels if col_labels is not None else range(cols),
+            rotation=60 if col_labels is not None else 0,
+            ha="right" if col_labels is not None else "center",
+        )
         ax.set_yticks(range(rows), row_labels if row_labels is not None else range(rows))
         ax.set_xlabel(xlabel)
         if index % ncols == 0:
@@ -107,8 +113,15 @@ def show_heatmaps(
         if annotate:
             top = vmax if vmax is not None else float(matrix.max())
             for (i, j), value in np.ndenumerate(matrix):
-                ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7,
-                        color="black" if value > 0.6 * top else "white")
+                ax.text(
+                    j,
+                    i,
+                    f"{value:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="black" if value > 0.6 * top else "white",
+                )
     if image is not None:
         fig.colorbar(image, ax=axes, shrink=0.8, label=colorbar_label)
     if suptitle:

@@ -81,9 +81,7 @@ def _check_inputs(params: Params, x: Any) -> np.ndarray:
     if x.ndim < 2:
         raise ValueError(f"x must have shape (..., n, input_size), got {x.shape}")
     if x.shape[-1] != params["w_x"].shape[0]:
-        raise ValueError(
-            f"x has input_size={x.shape[-1]} but w_x expects {params['w_x'].shape[0]}"
-        )
+        raise ValueError(f"x has input_size={x.shape[-1]} but w_x expects {params['w_x'].shape[0]}")
     if x.shape[-2] < 1:
         raise ValueError(f"x must hold at least one time step, got shape {x.shape}")
     return x
@@ -192,8 +190,7 @@ def gradient_norm_by_distance(params: Params, x: Any) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     if x.ndim != 3:
         raise ValueError(f"x must have shape (batch, T, input_size), got {x.shape}")
-    norms = np.stack([
-        np.linalg.norm(input_jacobians(params, sequence), ord=2, axis=(1, 2))
-        for sequence in x
-    ])
+    norms = np.stack(
+        [np.linalg.norm(input_jacobians(params, sequence), ord=2, axis=(1, 2)) for sequence in x]
+    )
     return norms.mean(axis=0)[::-1]

@@ -54,8 +54,15 @@ def self_attention(tokens: list[str], scaled: bool = True) -> dict[str, np.ndarr
     q, k, v = x @ w_q, x @ w_k, x @ w_v
     scale = 1.0 / np.sqrt(k.shape[-1]) if scaled else 1.0
     context, weights = scaled_dot_product_attention(q, k, v, scale=scale)
-    return {"x": x, "q": q, "k": k, "v": v, "scores": (q @ k.T) * scale,
-            "weights": weights, "context": context}
+    return {
+        "x": x,
+        "q": q,
+        "k": k,
+        "v": v,
+        "scores": (q @ k.T) * scale,
+        "weights": weights,
+        "context": context,
+    }
 
 
 def render_self_attention(text: str, scaled: bool = True, query: int = 0) -> bytes:
@@ -92,21 +99,32 @@ def render_self_attention(text: str, scaled: bool = True, query: int = 0) -> byt
     top = int(row.argmax())
     how = "scores / sqrt(d_k)" if scaled else "scores NOT scaled"
     weights_panel = Panel(
-        steps["weights"], tokens, tokens,
-        title=f"weights A ({how})\nquery '{tokens[query]}' puts {row[top]:.2f} on "
-              f"'{tokens[top]}'",
-        highlight_row=query, xlabel="key token", ylabel="query token",
+        steps["weights"],
+        tokens,
+        tokens,
+        title=f"weights A ({how})\nquery '{tokens[query]}' puts {row[top]:.2f} on '{tokens[top]}'",
+        highlight_row=query,
+        xlabel="key token",
+        ylabel="query token",
     )
     context_panel = Panel(
-        steps["context"], tokens, FEATURE_NAMES,
+        steps["context"],
+        tokens,
+        FEATURE_NAMES,
         title=f"context vectors C = A V\n(row of '{tokens[query]}' outlined)",
-        cmap="RdBu_r", vmin=-1.0, vmax=1.0, highlight_row=query, xlabel="feature",
+        cmap="RdBu_r",
+        vmin=-1.0,
+        vmax=1.0,
+        highlight_row=query,
+        xlabel="feature",
     )
     return heatmaps_png([weights_panel, context_panel])
 
 
 def self_attention_widget(
-    text: str = EXAMPLE_SENTENCES["pronoun"], scaled: bool = True, query: int | None = None,
+    text: str = EXAMPLE_SENTENCES["pronoun"],
+    scaled: bool = True,
+    query: int | None = None,
 ) -> WidgetWithFallback:
     """A live explorer of self-attention on one sentence (PNG fallback offline).
 
@@ -134,12 +152,14 @@ def self_attention_widget(
         pronouns = [i for i, t in enumerate(tokens) if t in ("it", "they", "he", "she")]
         query = pronouns[0] if pronouns else 0
     controls = {
-        "text": widgets.Text(value=text, description="sentence",
-                             continuous_update=False,
-                             layout=widgets.Layout(width="420px")),
+        "text": widgets.Text(
+            value=text,
+            description="sentence",
+            continuous_update=False,
+            layout=widgets.Layout(width="420px"),
+        ),
         "scaled": widgets.Checkbox(value=scaled, description="divide by sqrt(d_k)"),
-        "query": widgets.IntSlider(value=query, min=0, max=len(tokens) - 1,
-                                   description="query #"),
+        "query": widgets.IntSlider(value=query, min=0, max=len(tokens) - 1, description="query #"),
     }
 
     def fit_slider(change: dict[str, Any]) -> None:
@@ -152,6 +172,7 @@ def self_attention_widget(
     # Registered before guarded_view's redraw, so the slider is fitted first.
     controls["text"].observe(fit_slider, names="value")
     return guarded_view(
-        controls, render_self_attention,
+        controls,
+        render_self_attention,
         alt="Heatmap of self-attention weights for the sentence, and its context vectors.",
     )

@@ -73,9 +73,7 @@ def additive_attention_autograd(
     return attend_projected(q @ w_q, k @ w_k, v, w_v_score)
 
 
-def attend_projected(
-    q_proj: Any, k_proj: Any, v: Any, w_v_score: Any
-) -> tuple[Any, Any]:
+def attend_projected(q_proj: Any, k_proj: Any, v: Any, w_v_score: Any) -> tuple[Any, Any]:
     """Additive attention from already projected queries ``q W_q`` and keys ``k W_k``.
 
     The decoder's keys (the annotations) do not change from one output step
@@ -146,8 +144,12 @@ def init_params(
     >>> p["att_wk"].shape
     (32, 16)
     """
-    for name, size in (("embed", embed), ("hidden", hidden),
-                       ("decoder_hidden", decoder_hidden), ("align", align)):
+    for name, size in (
+        ("embed", embed),
+        ("hidden", hidden),
+        ("decoder_hidden", decoder_hidden),
+        ("align", align),
+    ):
         if size < 1:
             raise ValueError(f"{name} must be at least 1, got {size}")
     rng = np.random.default_rng(seed)
@@ -260,8 +262,9 @@ def run_decoder(
     batch, n = source.shape
     m = target_in.shape[1] if target_in is not None else (steps or n)
     # Unpack once: each lookup in a traced dict costs autograd a node.
-    dec_emb, w_y, w_c, w_s, b = (params[k] for k in ("dec_emb", "dec_wy", "dec_wc",
-                                                       "dec_ws", "dec_b"))
+    dec_emb, w_y, w_c, w_s, b = (
+        params[k] for k in ("dec_emb", "dec_wy", "dec_wc", "dec_ws", "dec_b")
+    )
     if attention:
         w_q, w_k, w_v = params["att_wq"], params["att_wk"], params["att_v"]
         keys = annotations @ w_k  # projected once, reused at every step
@@ -277,8 +280,9 @@ def run_decoder(
         if attention:
             # Query: the previous decoder state s_{i-1}; keys and values: the annotations h_j.
             if use_library:
-                context, weights = additive_attention(s[:, None, :], annotations, annotations,
-                                                      w_q, w_k, w_v)
+                context, weights = additive_attention(
+                    s[:, None, :], annotations, annotations, w_q, w_k, w_v
+                )
             else:
                 context, weights = attend_projected((s @ w_q)[:, None, :], keys, annotations, w_v)
             context, weights = context[:, 0], weights[:, 0]
@@ -292,13 +296,20 @@ def run_decoder(
         alignment.append(weights)
         if target_in is None:
             # Greedy: the next step reads this step's most likely word.
-            step_logits = (s @ params["out_ws"] + context @ params["out_wc"]
-                           + y @ params["out_wy"] + params["out_b"])
+            step_logits = (
+                s @ params["out_ws"]
+                + context @ params["out_wc"]
+                + y @ params["out_wy"]
+                + params["out_b"]
+            )
             word = np.argmax(np.asarray(step_logits), axis=-1)
     # Output layer g(s_i, c_i, y_{i-1}) for all steps at once.
-    logits = (anp.stack(states, axis=1) @ params["out_ws"]
-              + anp.stack(contexts, axis=1) @ params["out_wc"]
-              + anp.stack(ys, axis=1) @ params["out_wy"] + params["out_b"])
+    logits = (
+        anp.stack(states, axis=1) @ params["out_ws"]
+        + anp.stack(contexts, axis=1) @ params["out_wc"]
+        + anp.stack(ys, axis=1) @ params["out_wy"]
+        + params["out_b"]
+    )
     return logits, anp.stack(alignment, axis=1)
 
 

@@ -35,8 +35,12 @@ def _encoder_forward(p: Params, source: np.ndarray) -> dict[str, Any]:
 
 
 def _encoder_backward(
-    p: Params, source: np.ndarray, cache: dict[str, Any],
-    d_annotations: np.ndarray, d_summary: np.ndarray, grads: Params,
+    p: Params,
+    source: np.ndarray,
+    cache: dict[str, Any],
+    d_annotations: np.ndarray,
+    d_summary: np.ndarray,
+    grads: Params,
 ) -> None:
     states, both = cache["states"], cache["both"]
     d = p["enc_wh"].shape[-1]

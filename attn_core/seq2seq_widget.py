@@ -88,15 +88,29 @@ def build_translation_widget(
         reference = translate(letters)
         right = sum(a == b for a, b in zip(output, reference, strict=True))
         title = f"model: {output}   reference: {reference}   ({right}/{len(letters)} right)"
-        return heatmaps_png([
-            Panel(alignment[0], list(output), list(letters), title=title, annotate_all=True,
-                  xlabel="source word (position j)", ylabel="output word (step i)")
-        ])
+        return heatmaps_png(
+            [
+                Panel(
+                    alignment[0],
+                    list(output),
+                    list(letters),
+                    title=title,
+                    annotate_all=True,
+                    xlabel="source word (position j)",
+                    ylabel="output word (step i)",
+                )
+            ]
+        )
 
-    control = widgets.Text(value=text, description="source:", continuous_update=True,
-                           placeholder=f"letters {SOURCE_LETTERS}")
+    control = widgets.Text(
+        value=text,
+        description="source:",
+        continuous_update=True,
+        placeholder=f"letters {SOURCE_LETTERS}",
+    )
     return guarded_view(
-        {"text": control}, render,
+        {"text": control},
+        render,
         alt="Alignment heatmap of the trained translator: output steps (rows) against "
-            "source positions (columns).",
+        "source positions (columns).",
     )

@@ -39,7 +39,14 @@ D_MODEL: int = 8
 
 #: Meaning of each embedding dimension; dimensions 6 and up form the identity block.
 FEATURE_NAMES: tuple[str, ...] = (
-    "noun", "animate", "pronoun", "adjective", "verb", "function", "id_1", "id_2",
+    "noun",
+    "animate",
+    "pronoun",
+    "adjective",
+    "verb",
+    "function",
+    "id_1",
+    "id_2",
 )
 
 #: Short name -> sentence. Each shows one predictable pattern (see the module doc).

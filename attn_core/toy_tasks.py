@@ -81,8 +81,7 @@ def encode(text: str) -> np.ndarray:
     unknown = sorted({c for c in letters if c not in SOURCE_LETTERS})
     if unknown:
         raise ValueError(
-            f"unknown symbol(s): {' '.join(unknown)}; "
-            f"use only the letters {SOURCE_LETTERS}"
+            f"unknown symbol(s): {' '.join(unknown)}; use only the letters {SOURCE_LETTERS}"
         )
     return np.array([SOURCE_LETTERS.index(c) for c in letters], dtype=int)
 

@@ -49,8 +49,11 @@ def blas_info() -> str:
         counts = [f"{p['internal_api']}={p['num_threads']}" for p in threadpool_info()]
         text += " (threads: " + ", ".join(counts) + ")"
     except ImportError:
-        text += " (threads: " + (", ".join(f"{k}={v}" for k, v in threads.items())
-                                 or "library default = all cores") + ")"
+        text += (
+            " (threads: "
+            + (", ".join(f"{k}={v}" for k, v in threads.items()) or "library default = all cores")
+            + ")"
+        )
     return text
 
 

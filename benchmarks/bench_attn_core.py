@@ -131,9 +131,7 @@ def bench_n(n: int, repeats: int, min_sample: float, rng: np.random.Generator) -
     d_head = d // h
     f32 = np.float32
     x = rng.standard_normal((1, n, d)).astype(f32)
-    w_q, w_k, w_v, w_o = (
-        (rng.standard_normal((d, d)) / np.sqrt(d)).astype(f32) for _ in range(4)
-    )
+    w_q, w_k, w_v, w_o = ((rng.standard_normal((d, d)) / np.sqrt(d)).astype(f32) for _ in range(4))
     mask = causal_mask(n)
 
     out_b, weights_b = multi_head_attention(x, w_q, w_k, w_v, w_o, h)
@@ -264,9 +262,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="n = 128, 512; fewer repeats")
     parser.add_argument("--sizes", type=int, nargs="*", help="override the sequence lengths")
-    parser.add_argument("--threads", type=int,
-                        help="BLAS threads (sets OPENBLAS_NUM_THREADS and re-runs itself); "
-                             "1 thread is less disturbed by other work on a busy machine")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="BLAS threads (sets OPENBLAS_NUM_THREADS and re-runs itself); "
+        "1 thread is less disturbed by other work on a busy machine",
+    )
     args = parser.parse_args()
     if args.threads and os.environ.get("OPENBLAS_NUM_THREADS") != str(args.threads):
         # The BLAS reads its thread count when NumPy is imported: start afresh.
@@ -276,10 +277,14 @@ def main() -> None:
     repeats, min_sample = (3, 0.02) if args.quick else (7, 0.03)
 
     print_machine("attn_core multi-head attention benchmark")
-    print(f"Shapes: batch 1, x (1, n, {D_MODEL}), W_q/W_k/W_v/W_o ({D_MODEL}, {D_MODEL}), "
-          f"{HEADS} heads, d_head {D_MODEL // HEADS}, float32; no mask unless stated.")
-    print(f"Times: min over {repeats} repeats, each the mean of calls lasting "
-          f">= {min_sample * 1e3:.0f} ms.")
+    print(
+        f"Shapes: batch 1, x (1, n, {D_MODEL}), W_q/W_k/W_v/W_o ({D_MODEL}, {D_MODEL}), "
+        f"{HEADS} heads, d_head {D_MODEL // HEADS}, float32; no mask unless stated."
+    )
+    print(
+        f"Times: min over {repeats} repeats, each the mean of calls lasting "
+        f">= {min_sample * 1e3:.0f} ms."
+    )
     peak = peak_sgemm_gflops(repeats, min_sample)
     print(f"Reference: one 2048x2048x2048 float32 matmul runs at {peak:.1f} GFLOP/s.\n")
 
@@ -291,26 +296,42 @@ def main() -> None:
     for r in results:
         achieved = r["flops"] / r["batched"] / 1e9
         mm_rate = r["flops"] / r["matmul_time"] / 1e9
-        rows.append([
-            r["n"], f"{r['batched'] * 1e3:.2f}", f"{r['loop'] * 1e3:.2f}",
-            f"{r['loop'] / r['batched']:.2f}x", f"{r['flops'] / 1e9:.3f}",
-            f"{achieved:.1f}", f"{mm_rate:.1f}", f"{achieved / mm_rate:.0%}",
-            f"{r['err_loop']:.1e}",
-        ])
+        rows.append(
+            [
+                r["n"],
+                f"{r['batched'] * 1e3:.2f}",
+                f"{r['loop'] * 1e3:.2f}",
+                f"{r['loop'] / r['batched']:.2f}x",
+                f"{r['flops'] / 1e9:.3f}",
+                f"{achieved:.1f}",
+                f"{mm_rate:.1f}",
+                f"{achieved / mm_rate:.0%}",
+                f"{r['err_loop']:.1e}",
+            ]
+        )
     print_table(
-        ["n", "batched ms", "per-head loop ms", "loop/batched", "GFLOP", "achieved GFLOP/s",
-         "matmul-only GFLOP/s", "share of matmul", "max rel diff"],
+        [
+            "n",
+            "batched ms",
+            "per-head loop ms",
+            "loop/batched",
+            "GFLOP",
+            "achieved GFLOP/s",
+            "matmul-only GFLOP/s",
+            "share of matmul",
+            "max rel diff",
+        ],
         rows,
     )
-    print("\n(matmul-only: the same six matmuls timed alone on contiguous operands; "
-          "share = matmul-only time / batched time.)\n")
+    print(
+        "\n(matmul-only: the same six matmuls timed alone on contiguous operands; "
+        "share = matmul-only time / batched time.)\n"
+    )
 
     print("## Matmul rate per kind (timed alone)")
     rows = []
     for r in results:
-        rows.append([r["n"]] + [
-            f"{r['mm_flops'][k] / r['mm'][k] / 1e9:.1f}" for k in r["mm"]
-        ])
+        rows.append([r["n"]] + [f"{r['mm_flops'][k] / r['mm'][k] / 1e9:.1f}" for k in r["mm"]])
     print_table(["n"] + [f"{k} GFLOP/s" for k in results[0]["mm"]], rows)
     print()
 
@@ -324,25 +345,31 @@ def main() -> None:
             row.append(f"{r['stages'][name] * 1e3:.2f} ({r['stages'][name] / total:.0%})")
         rows.append(row)
     rows.append(["sum of stages"] + [f"{sum(r['stages'].values()) * 1e3:.2f}" for r in results])
-    rows.append(["measured multi_head_attention"] + [f"{r['batched'] * 1e3:.2f}"
-                                                      for r in results])
-    rows.append(["(softmax() timed whole)"] + [f"{r['softmax_whole'] * 1e3:.2f}"
-                                               for r in results])
+    rows.append(["measured multi_head_attention"] + [f"{r['batched'] * 1e3:.2f}" for r in results])
+    rows.append(["(softmax() timed whole)"] + [f"{r['softmax_whole'] * 1e3:.2f}" for r in results])
     print_table(["stage"] + [f"n={r['n']}" for r in results], rows)
     print()
 
-    print("## Grouped: scores / softmax / weighted sum / projections / checks "
-          "(ms; share of the sum of stages)")
+    print(
+        "## Grouped: scores / softmax / weighted sum / projections / checks "
+        "(ms; share of the sum of stages)"
+    )
     groups = {
         "scores (Q K^T + scaling)": ["scores: Q K^T", "scores: *= 1/sqrt(d_k) (in place)"],
         "softmax (row max + check + arithmetic)": [
-            "softmax: row max (full pass)", "softmax: NaN/+inf check of row maxima",
-            "softmax: shift, exp, sum, divide (one buffer)"],
+            "softmax: row max (full pass)",
+            "softmax: NaN/+inf check of row maxima",
+            "softmax: shift, exp, sum, divide (one buffer)",
+        ],
         "weighted sum (A V)": ["weighted sum: A V"],
-        "projections (Q,K,V + output)": ["projections Q,K,V (x @ W)",
-                                         "merge heads + output projection"],
-        "validation (isfinite + NaN/+inf check)": ["input checks (isfinite x, W, q, k, v)",
-                                                   "softmax: NaN/+inf check of row maxima"],
+        "projections (Q,K,V + output)": [
+            "projections Q,K,V (x @ W)",
+            "merge heads + output projection",
+        ],
+        "validation (isfinite + NaN/+inf check)": [
+            "input checks (isfinite x, W, q, k, v)",
+            "softmax: NaN/+inf check of row maxima",
+        ],
     }
     rows = []
     for group, members in groups.items():
@@ -358,20 +385,38 @@ def main() -> None:
     print("## Causal mask and memory")
     rows = []
     for r in results:
-        rows.append([
-            r["n"], f"{r['batched'] * 1e3:.2f}", f"{r['batched_mask'] * 1e3:.2f}",
-            f"{(r['batched_mask'] - r['batched']) * 1e3:+.2f}",
-            f"{r['mask_copyto'] * 1e3:.2f}",
-            f"{r['score_bytes'] / 2**20:.1f}", f"{r['peak'] / 2**20:.1f}",
-            f"{r['peak'] / r['score_bytes']:.1f}x", f"{r['peak_mask'] / 2**20:.1f}",
-        ])
+        rows.append(
+            [
+                r["n"],
+                f"{r['batched'] * 1e3:.2f}",
+                f"{r['batched_mask'] * 1e3:.2f}",
+                f"{(r['batched_mask'] - r['batched']) * 1e3:+.2f}",
+                f"{r['mask_copyto'] * 1e3:.2f}",
+                f"{r['score_bytes'] / 2**20:.1f}",
+                f"{r['peak'] / 2**20:.1f}",
+                f"{r['peak'] / r['score_bytes']:.1f}x",
+                f"{r['peak_mask'] / 2**20:.1f}",
+            ]
+        )
     print_table(
-        ["n", "unmasked ms", "masked ms", "masked - unmasked ms", "mask copyto ms",
-         "score matrix MiB", "peak alloc MiB", "peak/scores", "masked peak MiB"],
+        [
+            "n",
+            "unmasked ms",
+            "masked ms",
+            "masked - unmasked ms",
+            "mask copyto ms",
+            "score matrix MiB",
+            "peak alloc MiB",
+            "peak/scores",
+            "masked peak MiB",
+        ],
         rows,
     )
-    print("\n(mask copyto: check_mask + np.copyto(scores, -inf, where=~mask) timed alone; "
-          "peak: tracemalloc over one call.)")
+    print(
+        "\n(mask copyto: check_mask + np.copyto(scores, -inf, where=~mask) timed alone; "
+        "peak: tracemalloc over one call.)"
+    )
+
 
 if __name__ == "__main__":
     main()

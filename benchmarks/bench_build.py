@@ -30,8 +30,18 @@ from pathlib import Path
 from _common import ROOT, print_machine, print_table
 
 TARGET_S = 90.0
-SKIP = {".venv", "_build", ".git", "__pycache__", ".ipynb_checkpoints", ".pytest_cache",
-        ".ruff_cache", ".hypothesis", "node_modules", ".jupyter_cache"}
+SKIP = {
+    ".venv",
+    "_build",
+    ".git",
+    "__pycache__",
+    ".ipynb_checkpoints",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "node_modules",
+    ".jupyter_cache",
+}
 
 
 def copy_worktree(dest: Path) -> None:
@@ -40,12 +50,19 @@ def copy_worktree(dest: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--source", choices=["worktree", "git"], default="worktree",
-                        help="copy the working tree (default) or git clone the commits")
+    parser.add_argument(
+        "--source",
+        choices=["worktree", "git"],
+        default="worktree",
+        help="copy the working tree (default) or git clone the commits",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary copy")
-    parser.add_argument("--toc-all", action="store_true",
-                        help="in the copy, list intro, every book/*.ipynb and references in "
-                             "_toc.yml (for when the real TOC does not list the chapters yet)")
+    parser.add_argument(
+        "--toc-all",
+        action="store_true",
+        help="in the copy, list intro, every book/*.ipynb and references in "
+        "_toc.yml (for when the real TOC does not list the chapters yet)",
+    )
     args = parser.parse_args()
 
     print_machine("Book build benchmark (clean copy, strict build, every notebook executed)")
@@ -66,13 +83,16 @@ def main() -> None:
         if (repo / "book" / "references.md").exists():
             chapters.append("book/references")
         toc = "format: jb-book\nroot: book/intro\nchapters:\n" + "".join(
-            f"  - file: {c}\n" for c in chapters)
+            f"  - file: {c}\n" for c in chapters
+        )
         (repo / "_toc.yml").write_text(toc)
         print("TOC of the copy rewritten (--toc-all): " + ", ".join(chapters))
     missing = [nb for nb in notebooks if f"book/{Path(nb).stem}" not in toc]
     if missing:
-        print(f"NOTE: _toc.yml does not list {', '.join(missing)}: the build skips them "
-              "(only_build_toc_files); --toc-all builds them too.")
+        print(
+            f"NOTE: _toc.yml does not list {', '.join(missing)}: the build skips them "
+            "(only_build_toc_files); --toc-all builds them too."
+        )
 
     env = dict(os.environ)
     env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"
@@ -88,20 +108,32 @@ def main() -> None:
     # myst-nb logs "<path>.ipynb: Executed notebook in 4.56 seconds [mystnb]".
     executed = re.findall(r"([\w./-]+\.ipynb): Executed notebook in ([\d.]+) seconds", log)
     # Kernel start-up chatter on stderr is not a build warning.
-    warnings = [line for line in log.splitlines()
-                if ("WARNING" in line or "ERROR" in line) and "[IPKernelApp]" not in line]
+    warnings = [
+        line
+        for line in log.splitlines()
+        if ("WARNING" in line or "ERROR" in line) and "[IPKernelApp]" not in line
+    ]
     rows = [[Path(name).name, f"{float(sec):.2f}"] for name, sec in executed]
     if rows:
         rows.append(["sum", f"{sum(float(sec) for _, sec in executed):.2f}"])
         print_table(["notebook executed in the build", "s"], rows)
         print()
-    verdict = "ok" if build_s <= TARGET_S and proc.returncode == 0 else (
-        "FAILED" if proc.returncode else f"OVER {TARGET_S:.0f} s")
-    print_table(["step", "seconds", "status"], [
-        ["copy", f"{copy_s:.1f}", args.source],
-        ["jupyter-book build -W -n --keep-going", f"{build_s:.1f}",
-         f"exit {proc.returncode}, {len(warnings)} warning/error lines, {verdict}"],
-    ])
+    verdict = (
+        "ok"
+        if build_s <= TARGET_S and proc.returncode == 0
+        else ("FAILED" if proc.returncode else f"OVER {TARGET_S:.0f} s")
+    )
+    print_table(
+        ["step", "seconds", "status"],
+        [
+            ["copy", f"{copy_s:.1f}", args.source],
+            [
+                "jupyter-book build -W -n --keep-going",
+                f"{build_s:.1f}",
+                f"exit {proc.returncode}, {len(warnings)} warning/error lines, {verdict}",
+            ],
+        ],
+    )
     for line in warnings[:20]:
         print("  " + line[:200])
     print(f"\nBuild log: {tmp / 'build.log'}")

@@ -49,8 +49,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TARGET_MS = 16.0
 CONFIGS = [(12, 4), (64, 8)]
-WORDS = ("the cat sat on a mat while her dog slept by warm fire and birds sang outside "
-         "until evening rain began to fall softly over quiet old town").split()
+WORDS = (
+    "the cat sat on a mat while her dog slept by warm fire and birds sang outside "
+    "until evening rain began to fall softly over quiet old town"
+).split()
 
 # Runs one change inside the page and returns its timings (ms).
 MEASURE_JS = """
@@ -107,19 +109,23 @@ def page_html(title: str, script: str | None = None) -> str:
     """A page holding one explorer; ``script`` replaces the explorer's JS if given."""
     explorer = attention_explorer(
         {f"{n} tokens": sentence(n) for n, _ in CONFIGS},
-        head_options=[1, 2, 4, 8], masks=("none", "causal", "padding", "causal+padding"),
+        head_options=[1, 2, 4, 8],
+        masks=("none", "causal", "padding", "causal+padding"),
         title=title,
     )
     fragment = explorer.to_html()
     if script is not None:
         assert EXPLORER_JS in fragment
         fragment = fragment.replace(EXPLORER_JS, script)
-    return ("<!doctype html><html><head><meta charset='utf-8'><title>bench</title></head>"
-            f"<body>{fragment}</body></html>")
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>bench</title></head>"
+        f"<body>{fragment}</body></html>"
+    )
 
 
-def changes(index: int, tokens: int, heads: int, repeats: int
-            ) -> list[tuple[str | None, str, object]]:
+def changes(
+    index: int, tokens: int, heads: int, repeats: int
+) -> list[tuple[str | None, str, object]]:
     """(label, kind, value) for every change, in order, ``repeats`` rounds.
 
     A change labelled None sets up the next one and is not recorded.
@@ -143,8 +149,9 @@ def changes(index: int, tokens: int, heads: int, repeats: int
     return plan
 
 
-def measure(browser, page_path: Path, repeats: int
-            ) -> tuple[list[list], list[list], list[str], list[str]]:
+def measure(
+    browser, page_path: Path, repeats: int
+) -> tuple[list[list], list[list], list[str], list[str]]:
     """Drive one page; return summary rows, per-control rows, observed states, errors."""
     page = browser.new_page(viewport={"width": 1300, "height": 900})
     errors: list[str] = []
@@ -173,18 +180,26 @@ def measure(browser, page_path: Path, repeats: int
             if label is None:
                 continue
             timings.setdefault(label, []).append([handler, layout, busy, frame])
-            seen.append(page.evaluate(
-                "() => { const r = document.querySelector('.attn-explorer');"
-                " return r.getAttribute('data-state') + r.getAttribute('data-weights'); }"))
+            seen.append(
+                page.evaluate(
+                    "() => { const r = document.querySelector('.attn-explorer');"
+                    " return r.getAttribute('data-state') + r.getAttribute('data-weights'); }"
+                )
+            )
         every = [t for ts in timings.values() for t in ts]
         cols = [summary_ms([t[k] / 1e3 for t in every]) for k in range(4)]
         verdict = "ok" if cols[1][1] <= TARGET_MS else f"MISS (> {TARGET_MS:.0f} ms)"
-        rows.append([tokens, heads, len(every)]
-                    + [f"{c[0]:.1f} / {c[1]:.1f}" for c in cols] + [verdict])
+        rows.append(
+            [tokens, heads, len(every)] + [f"{c[0]:.1f} / {c[1]:.1f}" for c in cols] + [verdict]
+        )
         for label, ts in timings.items():
-            per_control.append([tokens, heads, label, len(ts)] + [
-                "{:.1f} / {:.1f}".format(*summary_ms([t[k] / 1e3 for t in ts])[:2])
-                for k in range(4)])
+            per_control.append(
+                [tokens, heads, label, len(ts)]
+                + [
+                    "{:.1f} / {:.1f}".format(*summary_ms([t[k] / 1e3 for t in ts])[:2])
+                    for k in range(4)
+                ]
+            )
     page.close()
     return rows, per_control, seen, errors
 
@@ -192,8 +207,12 @@ def measure(browser, page_path: Path, repeats: int
 def baseline_script(rev: str) -> str:
     """EXPLORER_JS as it was at git revision ``rev`` (read with ``git show``)."""
     source = subprocess.run(
-        ["git", "show", f"{rev}:attn_core/_explorer_assets.py"], cwd=ROOT, check=True,
-        capture_output=True, text=True).stdout
+        ["git", "show", f"{rev}:attn_core/_explorer_assets.py"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     namespace: dict[str, object] = {}
     exec(compile(source, f"{rev}:attn_core/_explorer_assets.py", "exec"), namespace)  # noqa: S102
     return str(namespace["EXPLORER_JS"])
@@ -202,8 +221,9 @@ def baseline_script(rev: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="5 rounds of changes, not 20")
-    parser.add_argument("--baseline", metavar="REV",
-                        help="also measure the explorer script of this git revision")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="also measure the explorer script of this git revision"
+    )
     args = parser.parse_args()
     repeats = 5 if args.quick else 20
     from playwright.sync_api import sync_playwright
@@ -218,8 +238,10 @@ def main() -> None:
     for name, script in variants.items():
         pages[name] = workdir / f"explorer_{len(pages)}.html"
         pages[name].write_text(page_html("Benchmark explorer", script), encoding="utf-8")
-    print(f"Pages: {workdir} ({pages['current'].stat().st_size / 1024:.0f} KiB each); "
-          f"Chromium {CHROMIUM} {' '.join(CHROMIUM_ARGS)}")
+    print(
+        f"Pages: {workdir} ({pages['current'].stat().st_size / 1024:.0f} KiB each); "
+        f"Chromium {CHROMIUM} {' '.join(CHROMIUM_ARGS)}"
+    )
 
     results = {}
     with sync_playwright() as pw:
@@ -230,19 +252,41 @@ def main() -> None:
         browser.close()
     for name, (rows, per_control, _seen, errors) in results.items():
         print(f"## {name} script")
-        print_table(["tokens", "heads", "changes", "handler p50/p95 ms",
-                     "+style/layout p50/p95 ms", "main-thread busy p50/p95 ms",
-                     "next frame p50/p95 ms", f"target (p95 work <= {TARGET_MS:.0f} ms)"], rows)
+        print_table(
+            [
+                "tokens",
+                "heads",
+                "changes",
+                "handler p50/p95 ms",
+                "+style/layout p50/p95 ms",
+                "main-thread busy p50/p95 ms",
+                "next frame p50/p95 ms",
+                f"target (p95 work <= {TARGET_MS:.0f} ms)",
+            ],
+            rows,
+        )
         print("\np50 / p95 per control (ms):")
-        print_table(["tokens", "heads", "control", "changes", "handler", "+style/layout",
-                     "main-thread busy", "next frame"], per_control)
+        print_table(
+            [
+                "tokens",
+                "heads",
+                "control",
+                "changes",
+                "handler",
+                "+style/layout",
+                "main-thread busy",
+                "next frame",
+            ],
+            per_control,
+        )
         if errors:
             print("\nPage errors:", *errors, sep="\n  ")
         print()
     if args.baseline:
         same = results[f"baseline ({args.baseline})"][2] == results["current"][2]
-        print(f"baseline vs current: identical data-state and data-weights after every change: "
-              f"{same}")
+        print(
+            f"baseline vs current: identical data-state and data-weights after every change: {same}"
+        )
 
 
 if __name__ == "__main__":

@@ -45,7 +45,10 @@ def run_notebook(path: Path) -> tuple[float, float, list[tuple[float, int, str]]
     """Execute one notebook; return (wall s, in-cell s, cells slowest first, error or None)."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        nb, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(path.parent)}},
+        nb,
+        kernel_name="python3",
+        timeout=600,
+        resources={"metadata": {"path": str(path.parent)}},
     )
     error = None
     start = time.perf_counter()
@@ -54,8 +57,11 @@ def run_notebook(path: Path) -> tuple[float, float, list[tuple[float, int, str]]
     except Exception as exc:  # noqa: BLE001 - report and carry on with the others
         error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:200]}"
     wall = time.perf_counter() - start
-    cells = [(cell_seconds(c), i, c.source.strip().splitlines()[0][:50] if c.source else "")
-             for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    cells = [
+        (cell_seconds(c), i, c.source.strip().splitlines()[0][:50] if c.source else "")
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+    ]
     in_cells = sum(c[0] for c in cells)
     return wall, in_cells, sorted(cells, reverse=True) or [(0.0, -1, "")], error
 
@@ -86,15 +92,28 @@ def main() -> None:
         if error:
             flag = "ERROR"
             failures.append(f"{path.name}: {error}")
-        rows.append([path.name, f"{wall:.2f}", f"{in_cells:.2f}", f"{wall - in_cells:.2f}",
-                     f"{slow_s:.2f} (cell {slow_i}: {slow_src})", flag])
+        rows.append(
+            [
+                path.name,
+                f"{wall:.2f}",
+                f"{in_cells:.2f}",
+                f"{wall - in_cells:.2f}",
+                f"{slow_s:.2f} (cell {slow_i}: {slow_src})",
+                flag,
+            ]
+        )
         print(f"  {path.name}: {wall:.2f} s", file=sys.stderr, flush=True)
-    rows.append(["total", f"{total:.2f}", "", "", "",
-                 "OVER 30 s" if total > TOTAL_BUDGET_S else "ok"])
-    print_table(["notebook", "wall s", "in cells s", "kernel start/stop s",
-                 "slowest cell s", "budget"], rows)
-    print(f"\nBudgets: each notebook <= {NOTEBOOK_BUDGET_S:.0f} s, total <= "
-          f"{TOTAL_BUDGET_S:.0f} s (2-core machine).")
+    rows.append(
+        ["total", f"{total:.2f}", "", "", "", "OVER 30 s" if total > TOTAL_BUDGET_S else "ok"]
+    )
+    print_table(
+        ["notebook", "wall s", "in cells s", "kernel start/stop s", "slowest cell s", "budget"],
+        rows,
+    )
+    print(
+        f"\nBudgets: each notebook <= {NOTEBOOK_BUDGET_S:.0f} s, total <= "
+        f"{TOTAL_BUDGET_S:.0f} s (2-core machine)."
+    )
     if slow_cells:
         print("\nWhere the time goes in notebooks over budget (5 slowest cells each):")
         print_table(["notebook", "s", "cell", "first line"], slow_cells)

@@ -49,8 +49,10 @@ from attn_core.widgets import WidgetWithFallback  # noqa: E402
 # Builders discovery might miss: "module:function" strings.
 EXTRA_BUILDERS: list[str] = []
 CONFIGS = [(12, 4, 50.0), (64, 8, 100.0)]  # tokens, heads, p95 target in ms
-WORDS = ("the cat sat on a mat while her dog slept by warm fire and birds sang outside "
-         "until evening rain began to fall softly over quiet old town").split()
+WORDS = (
+    "the cat sat on a mat while her dog slept by warm fire and birds sang outside "
+    "until evening rain began to fall softly over quiet old town"
+).split()
 TEXT_PARAMS = ("text", "sentence", "tokens", "source", "words")
 HEADS_PARAMS = ("num_heads", "heads", "n_heads")
 
@@ -70,8 +72,7 @@ def _translation_params() -> dict[str, Any]:
 def _letters(n_tokens: int, shift: int = 0) -> str:
     from attn_core.toy_tasks import SOURCE_LETTERS
 
-    return "".join(SOURCE_LETTERS[(i * 3 + shift) % len(SOURCE_LETTERS)]
-                   for i in range(n_tokens))
+    return "".join(SOURCE_LETTERS[(i * 3 + shift) % len(SOURCE_LETTERS)] for i in range(n_tokens))
 
 
 # Builders that need more than their defaults: required arguments, their own kind
@@ -109,7 +110,8 @@ def discover_builders(extra: list[str]) -> dict[str, Callable[..., WidgetWithFal
     for spec in EXTRA_BUILDERS + extra:
         module_name, fname = spec.split(":")
         found[f"{module_name.split('.')[-1]}.{fname}"] = getattr(
-            importlib.import_module(module_name), fname)
+            importlib.import_module(module_name), fname
+        )
     return found
 
 
@@ -117,7 +119,8 @@ def classify(name: str, control: widgets.Widget) -> str:
     """'text', 'num_heads' or 'other' for a control, from its name and type."""
     lowered = name.lower()
     if isinstance(control, widgets.Text | widgets.Textarea) and not isinstance(
-            control, widgets.Password):
+        control, widgets.Password
+    ):
         return "text"
     if lowered in HEADS_PARAMS or lowered.endswith("num_heads"):
         return "num_heads"
@@ -141,7 +144,7 @@ def change_values(control: widgets.Widget, current: Any, count: int) -> list[Any
         if len(values) < 2:
             return []
         start = values.index(current) if current in values else 0
-        cycle = values[start + 1:] + values[:start + 1]
+        cycle = values[start + 1 :] + values[: start + 1]
         return [cycle[i % len(cycle)] for i in range(count)]
     if isinstance(control, widgets.IntSlider | widgets.BoundedIntText | widgets.IntText):
         low = getattr(control, "min", current - 2)
@@ -151,13 +154,12 @@ def change_values(control: widgets.Widget, current: Any, count: int) -> list[Any
         if len(values) < 2:
             return []
         start = values.index(current) if current in values else 0
-        cycle = values[start + 1:] + values[:start + 1]
+        cycle = values[start + 1 :] + values[: start + 1]
         return [cycle[i % len(cycle)] for i in range(count)]
-    if isinstance(control, widgets.FloatSlider | widgets.BoundedFloatText
-                  | widgets.FloatLogSlider):
+    if isinstance(control, widgets.FloatSlider | widgets.BoundedFloatText | widgets.FloatLogSlider):
         if isinstance(control, widgets.FloatLogSlider):
-            low = control.base ** control.min
-            high = control.base ** control.max
+            low = control.base**control.min
+            high = control.base**control.max
         else:
             low, high = control.min, control.max
         values = [low + (high - low) * f for f in (0.1, 0.3, 0.5, 0.7, 0.9)]
@@ -173,8 +175,9 @@ def heads_value(control: widgets.Widget, heads: int) -> Any:
     return heads if low <= heads <= high else None
 
 
-def build(builder: Callable[..., WidgetWithFallback], tokens: int, heads: int,
-          setup: dict[str, Any]) -> tuple[WidgetWithFallback, list[str]]:
+def build(
+    builder: Callable[..., WidgetWithFallback], tokens: int, heads: int, setup: dict[str, Any]
+) -> tuple[WidgetWithFallback, list[str]]:
     """Build the widget in the given size; return it and notes on how the size was set."""
     notes = []
     params = inspect.signature(builder).parameters
@@ -183,8 +186,11 @@ def build(builder: Callable[..., WidgetWithFallback], tokens: int, heads: int,
     for p in TEXT_PARAMS:
         if p in params:
             default = params[p].default
-            kwargs[p] = (make_text(tokens).split() if isinstance(default, list | tuple)
-                         else make_text(tokens))
+            kwargs[p] = (
+                make_text(tokens).split()
+                if isinstance(default, list | tuple)
+                else make_text(tokens)
+            )
             notes.append(f"{p}=<{tokens} tokens>")
             break
     for p in HEADS_PARAMS:
@@ -210,8 +216,13 @@ def build(builder: Callable[..., WidgetWithFallback], tokens: int, heads: int,
     return view, notes
 
 
-def drive(view: WidgetWithFallback, tokens: int, heads: int, changes: int,
-          make_text: Callable[..., str] = sentence) -> tuple[dict[str, list[float]], list[str]]:
+def drive(
+    view: WidgetWithFallback,
+    tokens: int,
+    heads: int,
+    changes: int,
+    make_text: Callable[..., str] = sentence,
+) -> tuple[dict[str, list[float]], list[str]]:
     """Change every control ``changes`` times; return per-control durations (s)."""
     durations: dict[str, list[float]] = {}
     problems = []
@@ -221,8 +232,14 @@ def drive(view: WidgetWithFallback, tokens: int, heads: int, changes: int,
             values = [make_text(tokens, shift=1 + i % 2) for i in range(changes)]
         elif kind == "num_heads":
             # Alternate between the size's head count and the next smaller valid one.
-            other = next((h for h in (heads // 2, heads - 1, 1, 2)
-                          if h != heads and heads_value(control, h) is not None), None)
+            other = next(
+                (
+                    h
+                    for h in (heads // 2, heads - 1, 1, 2)
+                    if h != heads and heads_value(control, h) is not None
+                ),
+                None,
+            )
             values = [other if i % 2 == 0 else heads for i in range(changes)] if other else []
         else:
             values = change_values(control, control.value, changes)
@@ -240,15 +257,19 @@ def drive(view: WidgetWithFallback, tokens: int, heads: int, changes: int,
                 problems.append(f"{name}={value!r}: image not updated")
             times.append(elapsed)
         if rejected:
-            problems.append(f"{name}: {rejected}/{len(values)} changes rejected ("
-                            + re.sub("<[^>]+>", "", view.status.value)[:120] + ")")
+            problems.append(
+                f"{name}: {rejected}/{len(values)} changes rejected ("
+                + re.sub("<[^>]+>", "", view.status.value)[:120]
+                + ")"
+            )
         if times:
             durations[name] = times[1:] if len(times) > 2 else times  # drop first (warm-up)
     return durations, problems
 
 
-def profile_changes(view: WidgetWithFallback, tokens: int, heads: int, changes: int,
-                    make_text: Callable[..., str]) -> str:
+def profile_changes(
+    view: WidgetWithFallback, tokens: int, heads: int, changes: int, make_text: Callable[..., str]
+) -> str:
     """cProfile of driving the controls; the top functions by cumulative and own time."""
     profiler = cProfile.Profile()
     profiler.enable()
@@ -267,8 +288,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10 changes per control, not 30")
     parser.add_argument("--only", help="builder name (substring) to run")
     parser.add_argument("--profile", action="store_true", help="profile every widget")
-    parser.add_argument("--builder", action="append", default=[],
-                        help="extra builder as module:function (repeatable)")
+    parser.add_argument(
+        "--builder",
+        action="append",
+        default=[],
+        help="extra builder as module:function (repeatable)",
+    )
     args = parser.parse_args()
     changes = 10 if args.quick else 30
 
@@ -290,29 +315,59 @@ def main() -> None:
                 view, notes = build(builder, tokens, heads, setup)
                 durations, problems = drive(view, tokens, heads, changes, make_text)
             except Exception:  # noqa: BLE001 - report and carry on with the others
-                notes_out.append(f"{name} ({tokens} tok, {heads} heads) FAILED:\n"
-                                 + traceback.format_exc(limit=3))
+                notes_out.append(
+                    f"{name} ({tokens} tok, {heads} heads) FAILED:\n"
+                    + traceback.format_exc(limit=3)
+                )
                 continue
             everything = [t for ts in durations.values() for t in ts]
             if not everything:
-                notes_out.append(f"{name} ({tokens}/{heads}): no change could be timed; "
-                                 + "; ".join(notes + problems))
+                notes_out.append(
+                    f"{name} ({tokens}/{heads}): no change could be timed; "
+                    + "; ".join(notes + problems)
+                )
                 continue
             p50, p95, worst = summary_ms(everything)
             verdict = "ok" if p95 <= target else f"MISS (> {target:.0f} ms)"
-            per_control = ", ".join(
-                f"{c} {summary_ms(ts)[1]:.0f}" for c, ts in durations.items())
-            rows.append([name, tokens, heads, len(everything), f"{p50:.1f}", f"{p95:.1f}",
-                         f"{worst:.1f}", verdict, per_control])
+            per_control = ", ".join(f"{c} {summary_ms(ts)[1]:.0f}" for c, ts in durations.items())
+            rows.append(
+                [
+                    name,
+                    tokens,
+                    heads,
+                    len(everything),
+                    f"{p50:.1f}",
+                    f"{p95:.1f}",
+                    f"{worst:.1f}",
+                    verdict,
+                    per_control,
+                ]
+            )
             if notes or problems:
-                notes_out.append(f"{name} ({tokens} tok, {heads} heads): "
-                                 + "; ".join(notes + problems))
+                notes_out.append(
+                    f"{name} ({tokens} tok, {heads} heads): " + "; ".join(notes + problems)
+                )
             if args.profile or p95 > target:
-                profiles.append((f"{name} ({tokens} tokens, {heads} heads)",
-                                 profile_changes(view, tokens, heads, max(5, changes // 3),
-                                                 make_text)))
-    print_table(["widget", "tokens", "heads", "changes", "p50 ms", "p95 ms", "max ms",
-                 "target", "p95 ms per control"], rows)
+                profiles.append(
+                    (
+                        f"{name} ({tokens} tokens, {heads} heads)",
+                        profile_changes(view, tokens, heads, max(5, changes // 3), make_text),
+                    )
+                )
+    print_table(
+        [
+            "widget",
+            "tokens",
+            "heads",
+            "changes",
+            "p50 ms",
+            "p95 ms",
+            "max ms",
+            "target",
+            "p95 ms per control",
+        ],
+        rows,
+    )
     print("\nHow each size was set / anything odd:")
     for note in notes_out:
         print("  - " + note)

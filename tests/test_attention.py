@@ -179,8 +179,10 @@ def test_causal_mask_values():
     assert np.array_equal(m, np.arange(4)[:, None] >= np.arange(4)[None, :])
 
 
-@pytest.mark.parametrize("n, error", [(0, ValueError), (-2, ValueError), (2.0, TypeError),
-                                      ("3", TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "n, error",
+    [(0, ValueError), (-2, ValueError), (2.0, TypeError), ("3", TypeError), (True, TypeError)],
+)
 def test_causal_mask_rejects_bad_n(n, error):
     with pytest.raises(error, match="n must"):
         causal_mask(n)
@@ -200,8 +202,11 @@ def _ok():
         (lambda q, k, v: (q, np.where(k > 1, np.nan, k), v), ValueError, r"k contains NaN"),
         (lambda q, k, v: (q, k, np.where(v > 1, np.inf, v)), ValueError, r"v contains inf"),
         (lambda q, k, v: (q.astype(str), k, v), TypeError, r"q must be a real numeric array"),
-        (lambda q, k, v: (np.stack([q, q]), np.stack([k, k, k]), np.stack([v, v, v])),
-         ValueError, r"batch dimensions do not broadcast: q \(2,\), k \(3,\)"),
+        (
+            lambda q, k, v: (np.stack([q, q]), np.stack([k, k, k]), np.stack([v, v, v])),
+            ValueError,
+            r"batch dimensions do not broadcast: q \(2,\), k \(3,\)",
+        ),
     ],
 )
 def test_sdpa_bad_input_names_the_argument(change, error, pattern):

@@ -23,8 +23,7 @@ HOSTILE = ["<img src=x onerror=alert(1)>", "</script>", "a&b", "it"]
 
 
 def _data_json(html: str) -> dict:
-    match = re.search(r'<script type="application/json" class="ae-data">(.*?)</script>', html,
-                      re.S)
+    match = re.search(r'<script type="application/json" class="ae-data">(.*?)</script>', html, re.S)
     assert match, "no data script"
     return json.loads(match.group(1))
 
@@ -108,8 +107,7 @@ def test_explorer_mask_combines_with_logical_and():
     np.testing.assert_array_equal(explorer_mask(3, active, "causal"), causal_mask(3))
     pad = explorer_mask(3, active, "padding")
     np.testing.assert_array_equal(pad, np.array([[1, 0, 1], [0, 0, 0], [1, 0, 1]], bool))
-    np.testing.assert_array_equal(explorer_mask(3, active, "causal+padding"),
-                                  pad & causal_mask(3))
+    np.testing.assert_array_equal(explorer_mask(3, active, "causal+padding"), pad & causal_mask(3))
     with pytest.raises(ValueError, match="mask must be one of"):
         explorer_mask(3, active, "future")
 
@@ -117,14 +115,16 @@ def test_explorer_mask_combines_with_logical_and():
 def test_token_lists_and_custom_weights():
     rng = np.random.default_rng(3)
     w = tuple(rng.normal(size=(12, 12)) for _ in range(4))
-    explorer = attention_explorer([["x", "y", "z"]], weights=w, head_options=[1, 3],
-                                  default_heads=3, default_mask="causal")
+    explorer = attention_explorer(
+        [["x", "y", "z"]], weights=w, head_options=[1, 3], default_heads=3, default_mask="causal"
+    )
     assert explorer.data["d_model"] == 12
     assert explorer.data["sentences"][0]["label"] == "x y z"
     x = embed(["x", "y", "z"], 12)
     _, expected = multi_head_attention(x, *w, 3, causal_mask(3))
-    np.testing.assert_allclose(explorer.weights_for(0, heads=3, head=2, mask="causal")[1],
-                               expected[2], atol=1e-12)
+    np.testing.assert_allclose(
+        explorer.weights_for(0, heads=3, head=2, mask="causal")[1], expected[2], atol=1e-12
+    )
     assert isinstance(explorer, AttentionExplorer)
     assert "AttentionExplorer" in repr(explorer)
 

@@ -42,8 +42,9 @@ def test_previous_token_head_works_at_the_longest_sentence():
 
 def test_position_features():
     features = position_features(3)
-    assert np.allclose(features * [1, MAX_POSITIONS, MAX_POSITIONS**2],
-                       [[1, 0, 0], [1, 1, 1], [1, 2, 4]])
+    assert np.allclose(
+        features * [1, MAX_POSITIONS, MAX_POSITIONS**2], [[1, 0, 0], [1, 1, 1], [1, 2, 4]]
+    )
 
 
 def test_random_projections_are_seeded():

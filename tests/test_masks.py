@@ -70,7 +70,7 @@ def test_padded_batch_matches_each_sentence_alone():
     batch = np.zeros((3, 5, 4))
     for i, x in enumerate(xs):
         batch[i, : len(x)] = x
-        batch[i, len(x):] = 100.0  # pads hold garbage; the mask must hide it
+        batch[i, len(x) :] = 100.0  # pads hold garbage; the mask must hide it
     out, _ = scaled_dot_product_attention(batch, batch, batch, key_padding_mask(lengths))
     for i, x in enumerate(xs):
         alone, _ = scaled_dot_product_attention(x, x, x)
@@ -92,10 +92,16 @@ def test_pad_tokens():
         (lambda: padding_mask([3], n=4.0), TypeError, "n must be an int"),
         (lambda: combine_masks(), ValueError, "at least one mask"),
         (lambda: combine_masks(np.ones((2, 2))), TypeError, "mask 0 must be boolean"),
-        (lambda: combine_masks(np.ones((2, 2), bool), np.ones((3, 3), bool)), ValueError,
-         "do not broadcast"),
-        (lambda: mask_after_softmax(np.ones(3), np.ones(3, bool)), ValueError,
-         "at least 2 dimensions"),
+        (
+            lambda: combine_masks(np.ones((2, 2), bool), np.ones((3, 3), bool)),
+            ValueError,
+            "do not broadcast",
+        ),
+        (
+            lambda: mask_after_softmax(np.ones(3), np.ones(3, bool)),
+            ValueError,
+            "at least 2 dimensions",
+        ),
         (lambda: mask_after_softmax(np.ones((2, 2)), np.ones((2, 2))), TypeError, "boolean"),
         (lambda: pad_tokens("abc"), TypeError, "list of token lists"),
         (lambda: pad_tokens([["a"], []]), ValueError, "at least 1"),

@@ -103,7 +103,7 @@ def _grey_pixels(png: bytes) -> int:
     block = grey[1:-1, 1:-1].copy()
     for dy in (0, 1, 2):
         for dx in (0, 1, 2):
-            block &= grey[dy:dy + grey.shape[0] - 2, dx:dx + grey.shape[1] - 2]
+            block &= grey[dy : dy + grey.shape[0] - 2, dx : dx + grey.shape[1] - 2]
     return int(block.sum())
 
 

@@ -99,13 +99,21 @@ def test_split_and_merge_heads_are_inverse_and_keep_tokens_apart():
 @pytest.mark.parametrize(
     "kwargs, error, pattern",
     [
-        ({"num_heads": 3}, ValueError, r"num_heads=3 does not divide d_model=8; choose one of "
-                                       r"\[1, 2, 4, 8\]"),
+        (
+            {"num_heads": 3},
+            ValueError,
+            r"num_heads=3 does not divide d_model=8; choose one of "
+            r"\[1, 2, 4, 8\]",
+        ),
         ({"num_heads": 0}, ValueError, r"num_heads must be at least 1, got 0"),
         ({"num_heads": 2.0}, TypeError, r"num_heads must be an int, got float"),
         ({"x": np.ones(8)}, ValueError, r"x must have at least 2 dimensions, got shape \(8,\)"),
-        ({"w_k": np.ones((8, 4))}, ValueError,
-         r"w_k must have shape \(d_model, d_model\) = \(8, 8\) to match x \(5, 8\), got \(8, 4\)"),
+        (
+            {"w_k": np.ones((8, 4))},
+            ValueError,
+            r"w_k must have shape \(d_model, d_model\) = \(8, 8\) "
+            r"to match x \(5, 8\), got \(8, 4\)",
+        ),
         ({"w_o": np.full((8, 8), np.nan)}, ValueError, r"w_o contains NaN"),
         ({"mask": np.ones((5, 5))}, TypeError, r"mask must be a boolean array"),
         ({"mask": np.ones((4, 4), dtype=bool)}, ValueError, r"mask has shape \(4, 4\)"),

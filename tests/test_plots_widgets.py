@@ -10,8 +10,9 @@ from attn_core.widgets import guarded_view
 
 def test_show_heatmaps_draws_one_panel_per_matrix_with_labels():
     weights = np.random.default_rng(0).random((3, 2, 4))
-    fig = show_heatmaps(weights, row_labels=["a", "b"], col_labels=list("wxyz"),
-                        titles=["h0", "h1", "h2"])
+    fig = show_heatmaps(
+        weights, row_labels=["a", "b"], col_labels=list("wxyz"), titles=["h0", "h1", "h2"]
+    )
     panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_title()]
     assert [ax.get_title() for ax in panels] == ["h0", "h1", "h2"]
     assert [t.get_text() for t in panels[0].get_xticklabels()] == list("wxyz")

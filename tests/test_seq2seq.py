@@ -22,10 +22,13 @@ from tests.conftest import random_array, seeds
 def test_autograd_twin_equals_attn_core_additive_attention(seed):
     rng = np.random.default_rng(seed)
     n_q, n_k, d_q, d_k, d_v, d_a = (int(x) for x in rng.integers(1, 6, size=6))
-    q, k, v = (random_array(seed + i, s) for i, s in
-               enumerate([(2, n_q, d_q), (2, n_k, d_k), (2, n_k, d_v)]))
-    w_q, w_k, w_v = (random_array(seed + 10 + i, s) for i, s in
-                     enumerate([(d_q, d_a), (d_k, d_a), (d_a,)]))
+    q, k, v = (
+        random_array(seed + i, s)
+        for i, s in enumerate([(2, n_q, d_q), (2, n_k, d_k), (2, n_k, d_v)])
+    )
+    w_q, w_k, w_v = (
+        random_array(seed + 10 + i, s) for i, s in enumerate([(d_q, d_a), (d_k, d_a), (d_a,)])
+    )
     expected = additive_attention(q, k, v, w_q, w_k, w_v)
     got = additive_attention_autograd(q, k, v, w_q, w_k, w_v)
     for a, b in zip(got, expected, strict=True):
@@ -48,8 +51,9 @@ def _perturbed(seed, attention):
     params = init_params(seed, attention=attention, embed=3, hidden=4, decoder_hidden=5, align=3)
     rng = np.random.default_rng(seed)
     # Non-zero biases so every gradient term is exercised.
-    return {k: v + (rng.normal(0, 0.3, v.shape) if k.endswith("b") else 0) for k, v in
-            params.items()}
+    return {
+        k: v + (rng.normal(0, 0.3, v.shape) if k.endswith("b") else 0) for k, v in params.items()
+    }
 
 
 @settings(max_examples=15)

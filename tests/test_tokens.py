@@ -39,9 +39,7 @@ def test_d_model_divisible_by_head_counts():
 
 def test_example_sentences_cover_the_promised_cases():
     assert len(EXAMPLE_SENTENCES) >= 4
-    categories = [
-        [LEXICON.get(t) for t in tokenize(s)] for s in EXAMPLE_SENTENCES.values()
-    ]
+    categories = [[LEXICON.get(t) for t in tokenize(s)] for s in EXAMPLE_SENTENCES.values()]
     assert any("pronoun" in c for c in categories)
     assert any("adjective" in c for c in categories)
     assert any(len(set(tokenize(s))) < len(tokenize(s)) for s in EXAMPLE_SENTENCES.values())
@@ -117,8 +115,13 @@ def test_unknown_word_vector_is_stable_across_processes():
     # Python's hash() is salted per process; the crc32 seed must not be.
     code = "from attn_core.tokens import embed; print(embed(['zyzzyva']).tolist())"
     runs = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       check=True, env={"PYTHONHASHSEED": seed}).stdout
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed},
+        ).stdout
         for seed in ("1", "2")
     }
     assert len(runs) == 1

@@ -14,7 +14,11 @@ from typing import Any
 
 
 def _drop_duplicate_scripts(
-    app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+    app: Any,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: Any,
 ) -> None:
     scripts = context.get("script_files")
     if not scripts:
@@ -23,7 +27,10 @@ def _drop_duplicate_scripts(
     unique = []
     for js in scripts:
         attributes = getattr(js, "attributes", {})
-        key = (getattr(js, "filename", None) or "", tuple(sorted(attributes.items())))
+        key = (
+            getattr(js, "filename", None) or "",
+            tuple(sorted(attributes.items())),
+        )
         if key not in seen:
             seen.add(key)
             unique.append(js)

@@ -26,8 +26,20 @@ from attn_core.multihead import multi_head_attention
 TOLERANCE = 1e-6
 # Canvas cells: 256 colour steps, so a pixel may differ from the exact colour by ~2.
 PIXEL_TOLERANCE = 4
-VIRIDIS = np.array([[68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141],
-                    [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37]], dtype=float)
+VIRIDIS = np.array(
+    [
+        [68, 1, 84],
+        [71, 44, 122],
+        [59, 81, 139],
+        [44, 113, 142],
+        [33, 144, 141],
+        [39, 173, 129],
+        [92, 200, 99],
+        [170, 220, 50],
+        [253, 231, 37],
+    ],
+    dtype=float,
+)
 
 SNAPSHOT_JS = """root => ({
   data: root.querySelector('script.ae-data').textContent,
@@ -69,8 +81,9 @@ SNAPSHOT_JS = """root => ({
 })"""
 
 
-def expected_weights(data: dict[str, Any], state: dict[str, Any]) -> tuple[list[int], np.ndarray,
-                                                                              np.ndarray]:
+def expected_weights(
+    data: dict[str, Any], state: dict[str, Any]
+) -> tuple[list[int], np.ndarray, np.ndarray]:
     """Positions shown, the head's weights and the allowed mask, computed by attn_core."""
     sentence = data["sentences"][state["sentence"]]
     active = [bool(a) for a in state["active"]]

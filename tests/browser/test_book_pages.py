@@ -58,8 +58,7 @@ def test_page_is_offline_clean_and_complete(rel, book_url, new_page):
     page.wait_for_load_state("networkidle")
     report = page.evaluate(PAGE_REPORT_JS)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / (rel.replace("/", "__")[:-5] + ".png")),
-                    full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / (rel.replace("/", "__")[:-5] + ".png")), full_page=True)
 
     assert log.external == [], f"{rel} tried to reach outside 127.0.0.1: {log.external}"
     assert log.console_errors == [], f"{rel} console errors: {log.console_errors}"

@@ -90,8 +90,9 @@ def _standalone(page, explorer) -> None:
 
 def test_hostile_tokens_render_as_text(new_page):
     page, log = new_page()
-    explorer = attention_explorer({"hostile": HOSTILE, "plain": "the cat sat"},
-                                  default_heads=2, title="<i>title</i>")
+    explorer = attention_explorer(
+        {"hostile": HOSTILE, "plain": "the cat sat"}, default_heads=2, title="<i>title</i>"
+    )
     _standalone(page, explorer)
     root = page.locator(".attn-explorer")
     snap = snapshot(root)
@@ -126,8 +127,10 @@ def test_standalone_explorer_matches_attn_core(new_page):
     """The same checks as in the book, on every example sentence and mask mode."""
     page, log = new_page()
     explorer = attention_explorer(
-        EXAMPLE_SENTENCES, default_heads=4,
-        masks=("none", "causal", "padding", "causal+padding"), default_mask="causal",
+        EXAMPLE_SENTENCES,
+        default_heads=4,
+        masks=("none", "causal", "padding", "causal+padding"),
+        default_mask="causal",
     )
     _standalone(page, explorer)
     assert exercise_explorer(page.locator(".attn-explorer")) > 20
@@ -147,8 +150,10 @@ def test_two_explorers_on_one_page_work_independently(new_page):
     assert log.page_errors == []
 
 
-LONG = ("the cat sat on a mat while her dog slept by the warm fire and birds sang outside "
-        "until the evening rain began to fall softly over the quiet old town").split()
+LONG = (
+    "the cat sat on a mat while her dog slept by the warm fire and birds sang outside "
+    "until the evening rain began to fall softly over the quiet old town"
+).split()
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
@@ -156,12 +161,15 @@ def test_long_sentence_canvas_matches_attn_core(theme, new_page):
     """Above 16 tokens the heatmap is a canvas: its pixels, bars and hover match attn_core."""
     page, log = new_page(color_scheme=theme)
     explorer = attention_explorer(
-        {"long": LONG, "hostile": HOSTILE * 4, "short": "the cat sat"}, default_heads=2,
+        {"long": LONG, "hostile": HOSTILE * 4, "short": "the cat sat"},
+        default_heads=2,
         masks=("none", "causal", "padding", "causal+padding"),
     )
-    page.set_content(f'<!doctype html><html data-theme="{theme}"><body '
-                     f'style="background:{"#fff" if theme == "light" else "#111"}">'
-                     f"{explorer.to_html()}</body></html>")
+    page.set_content(
+        f'<!doctype html><html data-theme="{theme}"><body '
+        f'style="background:{"#fff" if theme == "light" else "#111"}">'
+        f"{explorer.to_html()}</body></html>"
+    )
     root = page.locator(".attn-explorer")
     assert root.get_attribute("data-view") == "canvas"
     background, text, _ = root.evaluate(COLOURS_JS)
@@ -181,6 +189,7 @@ def test_long_sentence_canvas_matches_attn_core(theme, new_page):
     check_snapshot(snap)
     assert snap["queries"] == HOSTILE * 4
     assert root.locator(".ae-cols .ae-col").all_text_contents() == HOSTILE * 4
-    assert page.evaluate("() => [document.images.length, document.querySelectorAll('b, i')"
-                         ".length]") == [0, 0]
+    assert page.evaluate(
+        "() => [document.images.length, document.querySelectorAll('b, i').length]"
+    ) == [0, 0]
     assert log.dialogs == [] and log.console_errors == [] and log.page_errors == []
