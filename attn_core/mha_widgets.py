@@ -265,6 +265,17 @@ def _multi_head_png(
     )
 
 
+def _sentence_box(sentence: str) -> widgets.Text:
+    """The text box both widgets share for editing the sentence."""
+    # continuous_update=False: redraw when the reader presses Enter, not per keystroke.
+    return widgets.Text(
+        value=sentence,
+        description="sentence",
+        continuous_update=False,
+        layout=widgets.Layout(width="420px"),
+    )
+
+
 def multi_head_explorer(
     sentence: str = EXAMPLE_SENTENCES["pronoun"], num_heads: int = 4, head: int = 0
 ) -> WidgetWithFallback:
@@ -294,13 +305,7 @@ def multi_head_explorer(
         If the starting values are invalid.
     """
     weights_in = chapter_projections()
-    # continuous_update=False: redraw when the reader presses Enter, not per keystroke.
-    text = widgets.Text(
-        value=sentence,
-        description="sentence",
-        continuous_update=False,
-        layout=widgets.Layout(width="420px"),
-    )
+    text = _sentence_box(sentence)
     heads = widgets.Dropdown(options=head_choices(D_MODEL), value=num_heads, description="heads")
     head_slider = widgets.IntSlider(
         value=head, min=0, max=max(num_heads - 1, 0), description="head"
@@ -445,13 +450,7 @@ def masking_explorer(
         If the starting values are invalid.
     """
     w_q, w_k, w_v = self_attention_projections()
-    # continuous_update=False: redraw when the reader presses Enter, not per keystroke.
-    text = widgets.Text(
-        value=sentence,
-        description="sentence",
-        continuous_update=False,
-        layout=widgets.Layout(width="420px"),
-    )
+    text = _sentence_box(sentence)
     choice = widgets.Dropdown(options=list(MASK_CHOICES), value=mask, description="mask")
     start_tokens, _ = explorer_mask(tokenize(sentence), mask)
     query_slider = widgets.IntSlider(
