@@ -1,4 +1,4 @@
-"""Scaled dot-product attention, Bahdanau additive attention and the causal mask."""
+"""Scaled dot-product attention and Bahdanau additive attention."""
 
 from __future__ import annotations
 
@@ -14,40 +14,6 @@ from attn_core._validation import (
     result_dtype,
 )
 from attn_core.softmax import softmax
-
-
-def causal_mask(n: int) -> np.ndarray:
-    """Boolean (n, n) mask that lets query i see keys 0..i only.
-
-    Parameters
-    ----------
-    n : int
-        Sequence length, at least 1.
-
-    Returns
-    -------
-    ndarray of bool, shape (n, n)
-        True on and below the diagonal (may attend), False above it.
-
-    Raises
-    ------
-    TypeError
-        If ``n`` is not an integer.
-    ValueError
-        If ``n < 1``.
-
-    Examples
-    --------
-    >>> causal_mask(3).astype(int)
-    array([[1, 0, 0],
-           [1, 1, 0],
-           [1, 1, 1]])
-    """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"n must be an int, got {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
-    return np.tril(np.ones((n, n), dtype=bool))
 
 
 def _weights_from_scores(scores: FloatArray, mask: Any) -> FloatArray:

@@ -1,9 +1,8 @@
-"""Padding masks, combining masks, and masking weights after the softmax.
+"""Masks: causal, padding, their combination, and masking weights after the softmax.
 
 Masks follow the attn_core convention (PyTorch's): boolean, True = this
 query may attend to this key. A mask always acts on the ``(n_q, n_k)``
-attention weights, never on the context vectors. The causal mask itself is
-:func:`attn_core.attention.causal_mask`.
+attention weights, never on the context vectors.
 """
 
 from __future__ import annotations
@@ -16,8 +15,39 @@ import numpy as np
 from attn_core._validation import FloatArray, as_float_array, check_mask
 from attn_core.softmax import softmax
 
-#: The token used to fill short sentences up to the batch length.
-PAD = "<pad>"
+
+def causal_mask(n: int) -> np.ndarray:
+    """Boolean (n, n) mask that lets query i see keys 0..i only.
+
+    Parameters
+    ----------
+    n : int
+        Sequence length, at least 1.
+
+    Returns
+    -------
+    ndarray of bool, shape (n, n)
+        True on and below the diagonal (may attend), False above it.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer.
+    ValueError
+        If ``n < 1``.
+
+    Examples
+    --------
+    >>> causal_mask(3).astype(int)
+    array([[1, 0, 0],
+           [1, 1, 0],
+           [1, 1, 1]])
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"n must be an int, got {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    return np.tril(np.ones((n, n), dtype=bool))
 
 
 def _check_lengths(lengths: Any, n: int | None) -> tuple[np.ndarray, int]:
@@ -127,7 +157,7 @@ def combine_masks(*masks: Any) -> np.ndarray:
 
     Examples
     --------
-    >>> from attn_core.attention import causal_mask
+    >>> from attn_core import causal_mask
     >>> combine_masks(causal_mask(3), key_padding_mask([2], n=3))[0].astype(int)
     array([[1, 0, 0],
            [1, 1, 0],
@@ -196,34 +226,3 @@ def mask_after_softmax(scores: Any, mask: Any, *, renormalise: bool = True) -> F
         return weights
     totals = weights.sum(axis=-1, keepdims=True)
     return weights / np.where(totals == 0.0, 1.0, totals)
-
-
-def pad_tokens(sentences: Sequence[Sequence[str]], n: int | None = None) -> list[list[str]]:
-    """Fill each token list with :data:`PAD` up to a common length.
-
-    Parameters
-    ----------
-    sentences : sequence of sequences of str
-        Tokenized sentences, each non-empty.
-    n : int, optional
-        Target length; defaults to the longest sentence.
-
-    Returns
-    -------
-    list of list of str
-        Every list has length ``n``.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If a sentence is a plain str or empty, or ``n`` is too short.
-
-    Examples
-    --------
-    >>> pad_tokens([["a", "b"], ["c"]])
-    [['a', 'b'], ['c', '<pad>']]
-    """
-    if isinstance(sentences, str) or any(isinstance(s, str) for s in sentences):
-        raise TypeError("sentences must be a list of token lists, e.g. [tokenize(text), ...]")
-    lengths, n = _check_lengths([len(s) for s in sentences], n)
-    return [list(s) + [PAD] * (n - length) for s, length in zip(sentences, lengths, strict=True)]

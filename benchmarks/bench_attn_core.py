@@ -41,15 +41,20 @@ from collections.abc import Callable
 import numpy as np
 from _common import print_machine, print_table
 
+from attn_core import (
+    causal_mask,
+    merge_heads,
+    multi_head_attention,
+    scaled_dot_product_attention,
+    softmax,
+    split_heads,
+)
 from attn_core._validation import (
     as_float_array,
     check_batch_broadcast,
     check_mask,
     result_dtype,
 )
-from attn_core.attention import causal_mask, scaled_dot_product_attention
-from attn_core.multihead import merge_heads, multi_head_attention, split_heads
-from attn_core.softmax import softmax
 
 D_MODEL = 512
 HEADS = 8

@@ -1,6 +1,6 @@
 """Update time of the kernel-free explorer in Chromium (target: one frame, 16 ms).
 
-Builds an explorer page with ``attn_core.explorer.attention_explorer`` holding a
+Builds an explorer page with ``attn_book.explorer.attention_explorer`` holding a
 12-token and a 64-token sentence, opens it in headless Chromium (Playwright,
 ``/usr/bin/chromium --headless --no-sandbox --disable-gpu
 --disable-background-networking``), selects the sentence and a head count
@@ -42,8 +42,8 @@ from pathlib import Path
 
 from _common import ROOT, print_machine, print_table, summary_ms
 
-from attn_core._explorer_assets import EXPLORER_JS
-from attn_core.explorer import attention_explorer
+from attn_book.explorer import attention_explorer
+from attn_book.explorer.assets import asset
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -115,8 +115,8 @@ def page_html(title: str, script: str | None = None) -> str:
     )
     fragment = explorer.to_html()
     if script is not None:
-        assert EXPLORER_JS in fragment
-        fragment = fragment.replace(EXPLORER_JS, script)
+        assert asset("explorer.js") in fragment
+        fragment = fragment.replace(asset("explorer.js"), script)
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>bench</title></head>"
         f"<body>{fragment}</body></html>"
@@ -205,17 +205,22 @@ def measure(
 
 
 def baseline_script(rev: str) -> str:
-    """EXPLORER_JS as it was at git revision ``rev`` (read with ``git show``)."""
-    source = subprocess.run(
-        ["git", "show", f"{rev}:attn_core/_explorer_assets.py"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    namespace: dict[str, object] = {}
-    exec(compile(source, f"{rev}:attn_core/_explorer_assets.py", "exec"), namespace)  # noqa: S102
-    return str(namespace["EXPLORER_JS"])
+    """The explorer's JavaScript as it was at git revision ``rev`` (read with ``git show``).
+
+    Revisions before the attn_book layout kept it in a Python string.
+    """
+
+    def show(path: str) -> str:
+        return subprocess.run(
+            ["git", "show", f"{rev}:{path}"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout
+
+    try:
+        return show("attn_book/explorer/explorer.js")
+    except subprocess.CalledProcessError:
+        namespace: dict[str, object] = {}
+        exec(compile(show("attn_core/_explorer_assets.py"), rev, "exec"), namespace)  # noqa: S102
+        return str(namespace["EXPLORER_JS"])
 
 
 def main() -> None:

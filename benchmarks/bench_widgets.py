@@ -44,7 +44,7 @@ import ipywidgets as widgets  # noqa: E402
 from _common import print_machine, print_table, summary_ms  # noqa: E402
 
 import attn_core  # noqa: E402
-from attn_core.widgets import WidgetWithFallback  # noqa: E402
+from attn_book.widgets.view import WidgetWithFallback  # noqa: E402
 
 # Builders discovery might miss: "module:function" strings.
 EXTRA_BUILDERS: list[str] = []
@@ -63,14 +63,14 @@ def sentence(n_tokens: int, shift: int = 0) -> str:
 
 
 def _translation_params() -> dict[str, Any]:
-    from attn_core.seq2seq import init_params
+    from attn_book.seq2seq import init_params
 
     # Untrained weights draw the same picture as trained ones, at the same cost.
     return {"params": init_params(0, attention=True)}
 
 
 def _letters(n_tokens: int, shift: int = 0) -> str:
-    from attn_core.toy_tasks import SOURCE_LETTERS
+    from attn_book.toy_tasks import SOURCE_LETTERS
 
     return "".join(SOURCE_LETTERS[(i * 3 + shift) % len(SOURCE_LETTERS)] for i in range(n_tokens))
 
@@ -78,7 +78,7 @@ def _letters(n_tokens: int, shift: int = 0) -> str:
 # Builders that need more than their defaults: required arguments, their own kind
 # of text, and the sizes that make sense for them (tokens, heads, p95 target ms).
 SETUPS: dict[str, dict[str, Any]] = {
-    "seq2seq_widget.build_translation_widget": {
+    "seq2seq_widget.translation_widget": {
         "kwargs": _translation_params,
         "text": _letters,
         "configs": [(8, 1, 50.0), (10, 1, 50.0)],  # letters; max_length is 10

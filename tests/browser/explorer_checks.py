@@ -20,8 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from attn_core.attention import causal_mask
-from attn_core.multihead import multi_head_attention
+from attn_core import causal_mask, multi_head_attention
 
 TOLERANCE = 1e-6
 # Canvas cells: 256 colour steps, so a pixel may differ from the exact colour by ~2.

@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from attn_core.explorer import attention_explorer
-from attn_core.tokens import EXAMPLE_SENTENCES
+from attn_book.explorer import attention_explorer
+from attn_book.tokens import EXAMPLE_SENTENCES
 from tests.browser.conftest import BOOK_HTML, SCREENSHOTS, book_pages, require_book
 from tests.browser.explorer_checks import check_snapshot, exercise_explorer, snapshot
 

@@ -1,0 +1,46 @@
+import numpy as np
+import pytest
+
+from attn_book.bottleneck import (
+    attention_contexts,
+    bottleneck_experiment,
+    fit_readout,
+    readout_accuracy,
+)
+
+
+def test_readout_recovers_linearly_separable_labels():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 4, size=200)
+    features = np.eye(4)[labels] @ rng.normal(size=(4, 6)) + 0.01 * rng.normal(size=(200, 6))
+    weights = fit_readout(features, labels, 4)
+    assert weights.shape == (7, 4)
+    assert readout_accuracy(weights, features, labels) == 1.0
+
+
+def test_attention_context_weights_are_rows_summing_to_one_peaked_on_the_diagonal():
+    states = np.random.default_rng(0).normal(size=(3, 5, 2))
+    contexts, weights = attention_contexts(states, sharpness=4.0)
+    assert contexts.shape == states.shape
+    assert np.allclose(weights.sum(axis=1), 1.0)
+    assert np.all(weights.argmax(axis=1) == np.arange(5))
+    assert np.allclose(contexts[1, 2], weights[2] @ states[1])
+
+
+def test_final_state_degrades_with_length_while_attention_does_not():
+    result = bottleneck_experiment([2, 12], train_count=600, test_count=300, seed=1)
+    assert result["final"][0] > 0.9
+    assert result["final"][1] < 0.6
+    assert result["attention"].min() > 0.9
+    assert len(result["final_by_position"][1]) == 12
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="lengths"):
+        bottleneck_experiment([0, 3])
+    with pytest.raises(ValueError, match="train_count"):
+        bottleneck_experiment([3], train_count=5)
+    with pytest.raises(ValueError, match="labels"):
+        fit_readout(np.zeros((3, 2)), np.array([0, 1, 5]), 3)
+    with pytest.raises(ValueError, match="features"):
+        fit_readout(np.zeros(3), np.array([0, 1, 2]), 3)

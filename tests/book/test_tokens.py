@@ -1,0 +1,222 @@
+"""Tests of attn_book.tokens: tokenizer errors, stable embeddings, designed patterns."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from attn_book.tokens import (
+    D_MODEL,
+    EXAMPLE_SENTENCES,
+    FEATURE_NAMES,
+    LEXICON,
+    PAD,
+    embed,
+    pad_tokens,
+    self_attention_projections,
+    tokenize,
+    word_vector,
+)
+from attn_core import scaled_dot_product_attention
+
+
+def attention_weights(text: str, d_model: int = D_MODEL) -> tuple[list[str], np.ndarray]:
+    tokens = tokenize(text)
+    x = embed(tokens, d_model)
+    w_q, w_k, w_v = self_attention_projections(d_model)
+    _, weights = scaled_dot_product_attention(x @ w_q, x @ w_k, x @ w_v)
+    return tokens, weights
+
+
+# ---------------------------------------------------------------- constants
+
+
+def test_d_model_divisible_by_head_counts():
+    assert all(D_MODEL % h == 0 for h in (1, 2, 4, 8))
+    assert len(FEATURE_NAMES) == D_MODEL
+
+
+def test_example_sentences_cover_the_promised_cases():
+    assert len(EXAMPLE_SENTENCES) >= 4
+    categories = [[LEXICON.get(t) for t in tokenize(s)] for s in EXAMPLE_SENTENCES.values()]
+    assert any("pronoun" in c for c in categories)
+    assert any("adjective" in c for c in categories)
+    assert any(len(set(tokenize(s))) < len(tokenize(s)) for s in EXAMPLE_SENTENCES.values())
+
+
+# ---------------------------------------------------------------- tokenize
+
+
+def test_tokenize_lowercases_and_drops_punctuation():
+    assert tokenize("The Cat sat, on the MAT!") == ["the", "cat", "sat", "on", "the", "mat"]
+    assert tokenize("it's  fine") == ["it's", "fine"]
+
+
+def test_tokenize_html_is_just_text():
+    tokens = tokenize("<b>hi</b> <script>alert(1)</script>")
+    assert tokens == ["b", "hi", "b", "script", "alert", "1", "script"]
+    assert not any(ch in "".join(tokens) for ch in "<>/")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_tokenize_empty_text(text):
+    with pytest.raises(ValueError, match="empty"):
+        tokenize(text)
+
+
+def test_tokenize_punctuation_only_names_what_it_got():
+    with pytest.raises(ValueError, match=r"no words.*'\?!\.\.\.'"):
+        tokenize("?!...")
+
+
+def test_tokenize_too_many_words_says_count_and_limit():
+    with pytest.raises(ValueError, match="text has 200 words; the limit is 64"):
+        tokenize("word " * 200)
+    assert len(tokenize("word " * 64)) == 64
+    with pytest.raises(ValueError, match="text has 3 words; the limit is 2"):
+        tokenize("a b c", max_tokens=2)
+
+
+@pytest.mark.parametrize("bad", [None, 3, b"the cat", ["the", "cat"]])
+def test_tokenize_rejects_non_str(bad):
+    with pytest.raises(TypeError, match="text must be a str"):
+        tokenize(bad)
+
+
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (2.5, TypeError), (True, TypeError)])
+def test_tokenize_rejects_bad_max_tokens(bad, error):
+    with pytest.raises(error, match="max_tokens"):
+        tokenize("a b", max_tokens=bad)
+
+
+# ---------------------------------------------------------------- embed
+
+
+def test_embed_shape_dtype_and_named_features():
+    x = embed(["the", "cat", "it", "fluffy", "sat"])
+    assert x.shape == (5, D_MODEL) and x.dtype == np.float64
+    cat, it, fluffy = x[1], x[2], x[3]
+    assert cat[FEATURE_NAMES.index("noun")] == 1.0 and cat[FEATURE_NAMES.index("animate")] == 1.0
+    assert it[FEATURE_NAMES.index("pronoun")] == 1.0 and it[FEATURE_NAMES.index("animate")] == 0
+    assert fluffy[FEATURE_NAMES.index("adjective")] == 1.0
+    assert embed(["mat"])[0, FEATURE_NAMES.index("animate")] == 0.0
+
+
+def test_embed_is_deterministic_and_repeats_are_equal():
+    a = embed(["the", "cat", "the", "zyzzyva"])
+    b = embed(["the", "cat", "the", "zyzzyva"])
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a[0], a[2])
+    np.testing.assert_array_equal(embed(["Cat"]), embed(["cat"]))
+
+
+def test_unknown_word_vector_is_stable_across_processes():
+    # Python's hash() is salted per process; the crc32 seed must not be.
+    code = "from attn_book.tokens import embed; print(embed(['zyzzyva']).tolist())"
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(runs) == 1
+    assert np.allclose(eval(runs.pop())[0], embed(["zyzzyva"])[0])
+
+
+def test_unknown_words_differ_and_are_weak():
+    x = embed(["zyzzyva", "quixotic"])
+    assert not np.allclose(x[0], x[1])
+    assert np.all((x[:, :6] >= 0) & (x[:, :6] < 0.3))
+    assert np.allclose(np.linalg.norm(x[:, 6:], axis=1), 1.0)
+
+
+def test_embed_wider_d_model_keeps_features():
+    x8, x16 = embed(["cat", "it"]), embed(["cat", "it"], 16)
+    assert x16.shape == (2, 16)
+    np.testing.assert_array_equal(x16[:, :6], x8[:, :6])
+
+
+def test_embed_errors():
+    with pytest.raises(TypeError, match="got a str"):
+        embed("the cat")
+    with pytest.raises(TypeError, match="every token must be a str"):
+        embed(["the", 3])
+    with pytest.raises(ValueError, match="tokens is empty"):
+        embed([])
+    with pytest.raises(ValueError, match="d_model must be at least 8 .*got 4"):
+        embed(["cat"], 4)
+    with pytest.raises(TypeError, match="d_model must be an int"):
+        embed(["cat"], 8.0)
+    with pytest.raises(TypeError, match="word must be a str"):
+        word_vector(None)
+
+
+# ---------------------------------------------------------------- projections
+
+
+@pytest.mark.parametrize("d_model", [8, 16])
+def test_projections_shapes(d_model):
+    mats = self_attention_projections(d_model)
+    assert len(mats) == 3
+    for w in mats:
+        assert w.shape == (d_model, d_model) and w.dtype == np.float64
+    np.testing.assert_array_equal(mats[2], np.eye(d_model))
+
+
+def test_projections_reject_small_d_model():
+    with pytest.raises(ValueError, match="d_model"):
+        self_attention_projections(6)
+
+
+def test_pronoun_attends_to_its_animate_noun():
+    tokens, weights = attention_weights(EXAMPLE_SENTENCES["pronoun"])
+    row = weights[tokens.index("it")]
+    assert tokens[int(row.argmax())] == "cat"
+    assert row[tokens.index("cat")] > 0.8
+    assert row[tokens.index("cat")] > 10 * row[tokens.index("mat")]
+
+
+def test_plural_pronoun_attends_to_both_nouns():
+    tokens, weights = attention_weights(EXAMPLE_SENTENCES["plural pronoun"])
+    row = weights[tokens.index("they")]
+    cat, dog = row[tokens.index("cat")], row[tokens.index("dog")]
+    assert cat + dog > 0.85
+    assert min(cat, dog) > 0.35
+
+
+def test_adjectives_attend_to_their_noun():
+    tokens, weights = attention_weights(EXAMPLE_SENTENCES["adjectives"])
+    for adjective in ("fluffy", "grey"):
+        row = weights[tokens.index(adjective)]
+        assert tokens[int(row.argmax())] == "cat" and row.max() > 0.8
+
+
+def test_pattern_survives_unknown_words_and_wider_d_model():
+    tokens, weights = attention_weights("the zyzzyva cat sat on the mat because it was tired")
+    assert tokens[int(weights[tokens.index("it")].argmax())] == "cat"
+    tokens, weights = attention_weights(EXAMPLE_SENTENCES["pronoun"], d_model=16)
+    assert tokens[int(weights[tokens.index("it")].argmax())] == "cat"
+
+
+def test_rows_sum_to_one_for_every_example():
+    for sentence in EXAMPLE_SENTENCES.values():
+        _, weights = attention_weights(sentence)
+        np.testing.assert_allclose(weights.sum(axis=-1), 1.0)
+
+
+def test_pad_tokens():
+    assert pad_tokens([["a"], ["b", "c"]]) == [["a", PAD], ["b", "c"]]
+    assert pad_tokens([["a"]], n=3) == [["a", PAD, PAD]]
+    with pytest.raises(TypeError, match="list of token lists"):
+        pad_tokens("abc")
+    with pytest.raises(ValueError, match="no empty one"):
+        pad_tokens([["a"], []])
+    with pytest.raises(ValueError, match="shorter than the longest"):
+        pad_tokens([["a", "b"]], n=1)
