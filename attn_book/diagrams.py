@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 from matplotlib import patches
 from matplotlib.figure import Figure
+
+from attn_core._validation import check_int
 
 
 def _box(
@@ -66,8 +67,7 @@ def multi_head_diagram(n: int, d_model: int, num_heads: int) -> Figure:
         If a size is below 1 or ``num_heads`` does not divide ``d_model``.
     """
     for name, value in (("n", n), ("d_model", d_model), ("num_heads", num_heads)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+        check_int(value, name, minimum=1)
     if d_model % num_heads:
         raise ValueError(f"num_heads={num_heads} does not divide d_model={d_model}")
     d_head = d_model // num_heads

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from attn_book.tokens import embed
+from attn_core._validation import check_int
 
 #: Longest sentence the position features are scaled for (tokenize's default limit).
 MAX_POSITIONS: int = 64
@@ -107,10 +108,7 @@ def position_features(n: int) -> np.ndarray:
            [1., 1., 1.],
            [1., 2., 4.]])
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"n must be an int, got {type(n).__name__}")
-    if not 1 <= n <= MAX_POSITIONS:
-        raise ValueError(f"n must be between 1 and {MAX_POSITIONS}, got {n}")
+    check_int(n, "n", minimum=1, maximum=MAX_POSITIONS)
     t = np.arange(n) / MAX_POSITIONS
     return np.stack([np.ones(n), t, t**2], axis=1)
 
@@ -233,10 +231,7 @@ def random_projections(
     >>> [w.shape for w in random_projections(4)]
     [(4, 4), (4, 4), (4, 4), (4, 4)]
     """
-    if isinstance(d_model, bool) or not isinstance(d_model, (int, np.integer)):
-        raise TypeError(f"d_model must be an int, got {type(d_model).__name__}")
-    if d_model < 1:
-        raise ValueError(f"d_model must be at least 1, got {d_model}")
+    check_int(d_model, "d_model", minimum=1)
     rng = np.random.default_rng(seed)
     w_q, w_k, w_v, w_o = rng.normal(scale=1 / np.sqrt(d_model), size=(4, d_model, d_model))
     return w_q, w_k, w_v, w_o

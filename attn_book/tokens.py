@@ -34,6 +34,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from attn_core._validation import check_int
+
 #: Width of the toy token vectors. Divisible by 1, 2, 4 and 8 (head counts).
 D_MODEL: int = 8
 
@@ -146,10 +148,7 @@ def tokenize(text: str, max_tokens: int = 64) -> list[str]:
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
-    if isinstance(max_tokens, bool) or not isinstance(max_tokens, (int, np.integer)):
-        raise TypeError(f"max_tokens must be an int, got {type(max_tokens).__name__}")
-    if max_tokens < 1:
-        raise ValueError(f"max_tokens must be at least 1, got {max_tokens}")
+    check_int(max_tokens, "max_tokens", minimum=1)
     if not text.strip():
         raise ValueError("text is empty; type a sentence such as 'the cat sat'")
     tokens = [word.lower() for word in _WORD_RE.findall(text)]
@@ -167,9 +166,7 @@ def _word_rng(word: str) -> np.random.Generator:
 
 
 def _check_d_model(d_model: int) -> int:
-    if isinstance(d_model, bool) or not isinstance(d_model, (int, np.integer)):
-        raise TypeError(f"d_model must be an int, got {type(d_model).__name__}")
-    if d_model < len(FEATURE_NAMES):
+    if check_int(d_model, "d_model") < len(FEATURE_NAMES):
         raise ValueError(
             f"d_model must be at least {len(FEATURE_NAMES)} (6 named features and "
             f"2 identity dimensions), got {d_model}"

@@ -22,6 +22,33 @@ def result_dtype(*arrays: Any) -> np.dtype:
     return np.dtype(np.float64)
 
 
+def check_int(value: Any, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``value`` as an int, or raise naming ``name`` and what it got.
+
+    Python and NumPy integers are accepted; ``bool`` is not (``True`` is an
+    int to Python, but never a meaningful size).
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer.
+    ValueError
+        If it is below ``minimum`` or above ``maximum``.
+
+    Examples
+    --------
+    >>> check_int(3, "n", minimum=1)
+    3
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value}")
+    return int(value)
+
+
 def as_float_array(value: Any, name: str, min_ndim: int = 1, dtype: Any = None) -> FloatArray:
     """Convert ``value`` to a finite floating array of at least ``min_ndim`` dims.
 

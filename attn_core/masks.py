@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from attn_core._validation import FloatArray, as_float_array, check_mask
+from attn_core._validation import FloatArray, as_float_array, check_int, check_mask
 from attn_core.softmax import softmax
 
 
@@ -43,11 +43,7 @@ def causal_mask(n: int) -> np.ndarray:
            [1, 1, 0],
            [1, 1, 1]])
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"n must be an int, got {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
-    return np.tril(np.ones((n, n), dtype=bool))
+    return np.tril(np.ones((check_int(n, "n", minimum=1),) * 2, dtype=bool))
 
 
 def _check_lengths(lengths: Any, n: int | None) -> tuple[np.ndarray, int]:
@@ -61,9 +57,7 @@ def _check_lengths(lengths: Any, n: int | None) -> tuple[np.ndarray, int]:
     longest = int(array.max())
     if n is None:
         n = longest
-    elif isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"n must be an int, got {type(n).__name__}")
-    elif n < longest:
+    elif check_int(n, "n") < longest:
         raise ValueError(f"n={n} is shorter than the longest sequence (length {longest})")
     return array.astype(int), int(n)
 

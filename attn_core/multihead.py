@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from attn_core._validation import FloatArray, as_float_array, result_dtype
+from attn_core._validation import FloatArray, as_float_array, check_int, result_dtype
 from attn_core.attention import scaled_dot_product_attention
 
 
@@ -29,10 +29,7 @@ def merge_heads(x: np.ndarray) -> np.ndarray:
 
 
 def _check_heads(num_heads: Any, d_model: int) -> int:
-    if isinstance(num_heads, bool) or not isinstance(num_heads, (int, np.integer)):
-        raise TypeError(f"num_heads must be an int, got {type(num_heads).__name__}")
-    if num_heads < 1:
-        raise ValueError(f"num_heads must be at least 1, got {num_heads}")
+    num_heads = check_int(num_heads, "num_heads", minimum=1)
     if d_model % num_heads:
         divisors = [h for h in range(1, d_model + 1) if d_model % h == 0]
         raise ValueError(

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from attn_core._validation import check_int
+
 
 def sinusoidal_encoding(n: int, d_model: int, base: float = 10000.0) -> np.ndarray:
     """The (n, d_model) sinusoidal position encodings of Vaswani et al. (2017).
@@ -49,12 +51,8 @@ def sinusoidal_encoding(n: int, d_model: int, base: float = 10000.0) -> np.ndarr
     >>> pe[0]  # position 0: sin 0 = 0, cos 0 = 1
     array([0., 1., 0., 1.])
     """
-    for name, value in (("n", n), ("d_model", d_model)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
-    if d_model < 2 or d_model % 2:
+    n = check_int(n, "n", minimum=1)
+    if check_int(d_model, "d_model") < 2 or d_model % 2:
         raise ValueError(f"d_model must be a positive even number, got {d_model}")
     if not base > 1:
         raise ValueError(f"base must be greater than 1, got {base}")

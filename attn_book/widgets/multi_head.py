@@ -18,6 +18,7 @@ from attn_book.heatmap_png import Panel, heatmaps_png
 from attn_book.tokens import D_MODEL, EXAMPLE_SENTENCES, embed, self_attention_projections, tokenize
 from attn_book.widgets.view import WidgetWithFallback, guarded_view
 from attn_core import multi_head_attention
+from attn_core._validation import check_int
 
 
 def head_choices(d_model: int = D_MODEL) -> list[int]:
@@ -28,8 +29,7 @@ def head_choices(d_model: int = D_MODEL) -> list[int]:
     >>> head_choices(8)
     [1, 2, 4, 8]
     """
-    if isinstance(d_model, bool) or not isinstance(d_model, (int, np.integer)) or d_model < 1:
-        raise ValueError(f"d_model must be a positive int, got {d_model!r}")
+    check_int(d_model, "d_model", minimum=1)
     return [h for h in range(1, d_model + 1) if d_model % h == 0]
 
 
