@@ -2,7 +2,7 @@
 
 The whole package is the contract every chapter relies on (the README lists
 it): :func:`softmax`; :func:`scaled_dot_product_attention` and
-:func:`additive_attention`; the masks :func:`causal_mask`,
+:func:`additive_attention` (with :func:`alignment_features`, its hidden layer); the masks :func:`causal_mask`,
 :func:`key_padding_mask` and :func:`combine_masks`, and
 :func:`mask_after_softmax`; :func:`multi_head_attention` with
 :func:`split_heads` and :func:`merge_heads`; and :func:`sinusoidal_encoding`.
@@ -11,7 +11,11 @@ True = may attend. Everything the book trains, draws or checks lives in
 ``attn_book``.
 """
 
-from attn_core.attention import additive_attention, scaled_dot_product_attention
+from attn_core.attention import (
+    additive_attention,
+    alignment_features,
+    scaled_dot_product_attention,
+)
 from attn_core.masks import causal_mask, combine_masks, key_padding_mask, mask_after_softmax
 from attn_core.multihead import merge_heads, multi_head_attention, split_heads
 from attn_core.positional import sinusoidal_encoding
@@ -19,6 +23,7 @@ from attn_core.softmax import softmax
 
 __all__ = [
     "additive_attention",
+    "alignment_features",
     "causal_mask",
     "combine_masks",
     "key_padding_mask",

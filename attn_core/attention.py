@@ -101,6 +101,55 @@ def scaled_dot_product_attention(
     return weights @ v, weights
 
 
+def alignment_features(q: Any, k: Any, w_q: Any, w_k: Any) -> FloatArray:
+    """The hidden layer of Bahdanau's alignment model: ``tanh(q_i W_q + k_j W_k)`` for every pair.
+
+    :func:`additive_attention` turns each feature vector into a score with
+    ``w_v_score``; a hand-written backward pass needs the features themselves
+    (the derivative of ``tanh`` is ``1 - features**2``), so they are a
+    function of their own rather than a second copy of the formula.
+
+    Parameters
+    ----------
+    q : array_like, shape (..., n_q, d_q)
+        Queries (decoder states).
+    k : array_like, shape (..., n_k, d_k)
+        Keys (encoder annotations).
+    w_q : array_like, shape (d_q, d_a)
+    w_k : array_like, shape (d_k, d_a)
+
+    Returns
+    -------
+    ndarray, shape (..., n_q, n_k, d_a)
+
+    Raises
+    ------
+    TypeError, ValueError
+        For non-numeric or non-finite inputs, or weights whose shapes do not
+        match ``q``, ``k`` or each other.
+
+    Examples
+    --------
+    >>> q, k = np.zeros((2, 3)), np.zeros((4, 5))
+    >>> alignment_features(q, k, np.ones((3, 6)), np.ones((5, 6))).shape
+    (2, 4, 6)
+    """
+    dtype = result_dtype(q, k)
+    q = as_float_array(q, "q", min_ndim=2, dtype=dtype)
+    k = as_float_array(k, "k", min_ndim=2, dtype=dtype)
+    w_q = as_float_array(w_q, "w_q", min_ndim=2, dtype=dtype)
+    w_k = as_float_array(w_k, "w_k", min_ndim=2, dtype=dtype)
+    if w_q.ndim != 2 or w_q.shape[0] != q.shape[-1]:
+        raise ValueError(f"w_q must have shape (d_q={q.shape[-1]}, d_a), got {w_q.shape}")
+    if w_k.ndim != 2 or w_k.shape[0] != k.shape[-1]:
+        raise ValueError(f"w_k must have shape (d_k={k.shape[-1]}, d_a), got {w_k.shape}")
+    if w_k.shape[1] != w_q.shape[1]:
+        raise ValueError(f"w_k has d_a={w_k.shape[1]} but w_q has d_a={w_q.shape[1]}")
+    check_batch_broadcast({"q": q.shape[:-2], "k": k.shape[:-2]})
+    # (..., n_q, 1, d_a) + (..., 1, n_k, d_a) -> (..., n_q, n_k, d_a)
+    return np.tanh((q @ w_q)[..., :, None, :] + (k @ w_k)[..., None, :, :])
+
+
 def additive_attention(
     q: Any,
     k: Any,
@@ -153,22 +202,12 @@ def additive_attention(
     array([[0.5, 0.5]])
     """
     q, k, v = _check_qkv(q, k, v)
-    dtype = q.dtype
-    w_q = as_float_array(w_q, "w_q", min_ndim=2, dtype=dtype)
-    w_k = as_float_array(w_k, "w_k", min_ndim=2, dtype=dtype)
-    w_v_score = as_float_array(w_v_score, "w_v_score", min_ndim=1, dtype=dtype)
-    if w_q.ndim != 2 or w_q.shape[0] != q.shape[-1]:
-        raise ValueError(f"w_q must have shape (d_q={q.shape[-1]}, d_a), got {w_q.shape}")
-    if w_k.ndim != 2 or w_k.shape[0] != k.shape[-1]:
-        raise ValueError(f"w_k must have shape (d_k={k.shape[-1]}, d_a), got {w_k.shape}")
-    if w_k.shape[1] != w_q.shape[1]:
-        raise ValueError(f"w_k has d_a={w_k.shape[1]} but w_q has d_a={w_q.shape[1]}")
-    if w_v_score.shape != (w_q.shape[1],):
+    features = alignment_features(q, k, w_q, w_k)
+    w_v_score = as_float_array(w_v_score, "w_v_score", min_ndim=1, dtype=q.dtype)
+    if w_v_score.shape != (features.shape[-1],):
         raise ValueError(
-            f"w_v_score must have shape (d_a,) = ({w_q.shape[1]},), got {w_v_score.shape}"
+            f"w_v_score must have shape (d_a,) = ({features.shape[-1]},), got {w_v_score.shape}"
         )
-    # (..., n_q, 1, d_a) + (..., 1, n_k, d_a) -> (..., n_q, n_k, d_a)
-    features = np.tanh((q @ w_q)[..., :, None, :] + (k @ w_k)[..., None, :, :])
     scores = features @ w_v_score
     weights = _weights_from_scores(scores, mask)
     return weights @ v, weights
