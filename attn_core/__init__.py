@@ -2,10 +2,11 @@
 
 The whole package is the contract every chapter relies on (the README lists
 it): :func:`softmax`; :func:`scaled_dot_product_attention` and
-:func:`additive_attention` (with :func:`alignment_features`, its hidden layer); the masks :func:`causal_mask`,
-:func:`key_padding_mask` and :func:`combine_masks`, and
-:func:`mask_after_softmax`; :func:`multi_head_attention` with
-:func:`split_heads` and :func:`merge_heads`; and :func:`sinusoidal_encoding`.
+:func:`additive_attention` (with :func:`alignment_features`, its hidden
+layer); the masks :func:`causal_mask`, :func:`key_padding_mask` and
+:func:`combine_masks`, and :func:`mask_after_softmax`;
+:func:`multi_head_attention` with :func:`split_heads` and
+:func:`merge_heads`; and :func:`sinusoidal_encoding`.
 Arrays may carry any leading batch dimensions; masks are boolean with
 True = may attend. Everything the book trains, draws or checks lives in
 ``attn_book``.

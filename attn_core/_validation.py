@@ -15,10 +15,27 @@ from numpy.typing import NDArray
 FloatArray = NDArray[np.floating]
 
 
+#: Floating types that keep their precision; anything else computes in float64.
+LOW_PRECISION = (np.dtype(np.float16), np.dtype(np.float32))
+
+
 def result_dtype(*arrays: Any) -> np.dtype:
-    """Return float32 if every array is float32, else float64 (the contract)."""
-    if arrays and all(np.asarray(a).dtype == np.float32 for a in arrays):
-        return np.dtype(np.float32)
+    """The dtype attention computes in (the contract).
+
+    float16 and float32 inputs keep their precision (the wider of the two
+    when they are mixed); anything else (float64, integers, lists) computes
+    in float64.
+
+    Examples
+    --------
+    >>> result_dtype(np.zeros(2, np.float16), np.zeros(2, np.float32))
+    dtype('float32')
+    >>> result_dtype(np.zeros(2, np.float32), [1.0])
+    dtype('float64')
+    """
+    dtypes = [np.asarray(a).dtype for a in arrays]
+    if dtypes and all(d in LOW_PRECISION for d in dtypes):
+        return np.result_type(*dtypes)
     return np.dtype(np.float64)
 
 
@@ -61,8 +78,8 @@ def as_float_array(value: Any, name: str, min_ndim: int = 1, dtype: Any = None) 
     min_ndim : int
         Smallest number of dimensions accepted.
     dtype : numpy dtype, optional
-        Target dtype; by default float32 stays float32 and anything else
-        becomes float64.
+        Target dtype; by default float16 and float32 stay as they are and
+        anything else becomes float64.
 
     Raises
     ------
@@ -81,7 +98,7 @@ def as_float_array(value: Any, name: str, min_ndim: int = 1, dtype: Any = None) 
             f"{name} must have at least {min_ndim} dimensions, got shape {array.shape}"
         )
     if dtype is None:
-        dtype = np.float32 if array.dtype == np.float32 else np.float64
+        dtype = result_dtype(array)
     array = array.astype(dtype, copy=False)
     if not np.all(np.isfinite(array)):
         bad = "NaN" if np.isnan(array).any() else "inf"

@@ -53,7 +53,10 @@ def scaled_dot_product_attention(
         Values.
     mask : array_like of bool, optional
         Broadcastable to (..., n_q, n_k); True where query i may attend to
-        key j. Masked scores are set to -inf before the softmax.
+        key j. Masked scores are set to -inf before the softmax. A 2-D mask
+        is (n_q, n_k) and shared by every sequence of a batch; a padding
+        mask keeps its batch axis apart from the query axis, (batch, 1, n_k),
+        as :func:`attn_core.key_padding_mask` makes it.
     scale : float, optional
         Multiplies the scores; defaults to ``1 / sqrt(d_k)``.
 
@@ -63,7 +66,8 @@ def scaled_dot_product_attention(
         Weighted sums of the values.
     weights : ndarray, shape (..., n_q, n_k)
         Attention weights; each row sums to 1, or is all zeros when every key
-        of that row is masked (its context vector is then zero too).
+        of that row is masked (its context vector is then zero too). PyTorch's
+        ``F.scaled_dot_product_attention`` gives NaN for such a row instead.
 
     Raises
     ------
@@ -72,7 +76,7 @@ def scaled_dot_product_attention(
     ValueError
         For too few dimensions, mismatched d_k or n_k, batch dimensions that
         do not broadcast, a mask that does not broadcast, NaN or inf in an
-        input, or a non-finite or non-positive scale.
+        input, or a negative or non-finite scale (0 is allowed: uniform weights).
 
     Examples
     --------

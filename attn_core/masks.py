@@ -62,47 +62,19 @@ def _check_lengths(lengths: Any, n: int | None) -> tuple[np.ndarray, int]:
     return array.astype(int), int(n)
 
 
-def padding_mask(lengths: Sequence[int], n: int | None = None) -> np.ndarray:
-    """Which positions of a padded batch hold real tokens.
-
-    Parameters
-    ----------
-    lengths : sequence of int
-        The true length of each sequence in the batch, each at least 1.
-    n : int, optional
-        The padded length; defaults to the longest length.
-
-    Returns
-    -------
-    ndarray of bool, shape (batch, n)
-        ``[b, j]`` is True when position ``j`` of sequence ``b`` is a real
-        token and False when it is padding.
-
-    Raises
-    ------
-    TypeError
-        If ``lengths`` does not hold ints or ``n`` is not an int.
-    ValueError
-        If ``lengths`` is empty or not 1-D, a length is below 1, or ``n`` is
-        shorter than the longest sequence.
-
-    Examples
-    --------
-    >>> padding_mask([3, 1]).astype(int)
-    array([[1, 1, 1],
-           [1, 0, 0]])
-    """
-    lengths_array, n = _check_lengths(lengths, n)
-    return np.arange(n)[None, :] < lengths_array[:, None]
-
-
 def key_padding_mask(lengths: Sequence[int], n: int | None = None) -> np.ndarray:
     """Attention mask that hides padding keys: shape (batch, 1, n).
 
     Every query (row) may attend to the real keys of its own sequence. The
     middle axis of size 1 broadcasts over the queries, so the result combines
     with a causal ``(n, n)`` mask by :func:`combine_masks`. Padding *query*
-    rows are left allowed on real keys: their outputs are ignored later.
+    rows are left allowed on real keys: their outputs are ignored later
+    (PyTorch's ``key_padding_mask``, whose True means the opposite: ignore).
+
+    This is the only padding mask attn_core makes. A (batch, n) array of
+    real positions would broadcast against the scores as (n_q, n_k): when
+    batch happens to equal n, every query would read another sequence's
+    padding row, with no error. The middle axis makes that impossible.
 
     Parameters
     ----------
@@ -117,15 +89,21 @@ def key_padding_mask(lengths: Sequence[int], n: int | None = None) -> np.ndarray
 
     Raises
     ------
-    TypeError, ValueError
-        As for :func:`padding_mask`.
+    TypeError
+        If ``lengths`` does not hold ints or ``n`` is not an int.
+    ValueError
+        If ``lengths`` is empty or not 1-D, a length is below 1, or ``n`` is
+        shorter than the longest sequence.
 
     Examples
     --------
-    >>> key_padding_mask([2, 1]).shape
-    (2, 1, 2)
+    >>> key_padding_mask([3, 1]).astype(int)
+    array([[[1, 1, 1]],
+    <BLANKLINE>
+           [[1, 0, 0]]])
     """
-    return padding_mask(lengths, n)[:, None, :]
+    lengths_array, n = _check_lengths(lengths, n)
+    return (np.arange(n)[None, :] < lengths_array[:, None])[:, None, :]
 
 
 def combine_masks(*masks: Any) -> np.ndarray:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from attn_core._validation import FloatArray
+from attn_core._validation import FloatArray, result_dtype
 
 
 def softmax(x: Any, axis: int = -1) -> FloatArray:
@@ -27,7 +27,8 @@ def softmax(x: Any, axis: int = -1) -> FloatArray:
     Returns
     -------
     ndarray
-        Same shape as ``x``; float32 for float32 input, float64 otherwise.
+        Same shape as ``x``; float16 and float32 input keep their dtype,
+        anything else gives float64.
 
     Raises
     ------
@@ -48,7 +49,7 @@ def softmax(x: Any, axis: int = -1) -> FloatArray:
         np.issubdtype(logits.dtype, np.integer) or np.issubdtype(logits.dtype, np.floating)
     ):
         raise TypeError(f"x must be a real numeric array, got dtype {logits.dtype}")
-    logits = logits.astype(np.float32 if logits.dtype == np.float32 else np.float64, copy=False)
+    logits = logits.astype(result_dtype(logits), copy=False)
     if logits.ndim == 0:
         raise ValueError("x must have at least 1 dimension, got a scalar")
     if not -logits.ndim <= axis < logits.ndim:

@@ -87,6 +87,18 @@ def test_float32_in_float32_out(seed, batch, n, d):
     assert mixed_context.dtype == np.float64
 
 
+def test_float16_stays_float16_and_masks_exactly():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 5, 4)).astype(np.float16)
+    context, weights = scaled_dot_product_attention(x, x, x, causal_mask(5))
+    assert context.dtype == np.float16 and weights.dtype == np.float16
+    assert np.all(weights[:, ~causal_mask(5)] == 0.0)
+    reference, _ = scaled_dot_product_attention(*(x.astype(np.float64),) * 3, causal_mask(5))
+    assert np.allclose(context, reference, atol=1e-2)  # float16 has about 3 decimals
+    mixed, _ = scaled_dot_product_attention(x, x, x.astype(np.float32))
+    assert mixed.dtype == np.float32
+
+
 def test_integer_inputs_compute_in_float64():
     q = np.array([[1, 0]])
     context, weights = scaled_dot_product_attention(q, q, q)

@@ -15,15 +15,28 @@ from attn_core import (
     scaled_dot_product_attention,
     softmax,
 )
-from attn_core.masks import padding_mask
 from tests.strategies import random_array, seeds
 
 
-def test_padding_mask_marks_real_positions():
-    mask = padding_mask([3, 1, 2], n=4)
-    assert mask.dtype == bool and mask.shape == (3, 4)
-    assert mask.sum(axis=1).tolist() == [3, 1, 2]
-    assert mask[1].tolist() == [True, False, False, False]
+def test_key_padding_mask_marks_real_keys_with_a_query_axis():
+    mask = key_padding_mask([3, 1, 2], n=4)
+    assert mask.dtype == bool and mask.shape == (3, 1, 4)
+    assert mask.sum(axis=(1, 2)).tolist() == [3, 1, 2]
+    assert mask[1, 0].tolist() == [True, False, False, False]
+
+
+def test_padding_is_right_when_the_batch_size_equals_the_length():
+    # The trap a (batch, n) mask would hide: with batch == n it broadcasts as
+    # (n_q, n_k) without an error. The (batch, 1, n) form cannot be misread.
+    rng = np.random.default_rng(3)
+    lengths = [3, 1, 2]
+    x = rng.normal(size=(3, 3, 4))
+    out, weights = scaled_dot_product_attention(x, x, x, key_padding_mask(lengths))
+    for b, length in enumerate(lengths):
+        alone, _ = scaled_dot_product_attention(x[b, :length], x[b, :length], x[b, :length])
+        assert np.allclose(out[b, :length], alone)
+        assert np.all(weights[b][:, length:] == 0.0)  # every query, padding rows too
+        assert np.allclose(weights[b].sum(axis=-1), 1.0)  # padding queries read real keys
 
 
 def test_key_padding_mask_broadcasts_over_queries_and_combines_with_causal():
@@ -79,11 +92,11 @@ def test_padded_batch_matches_each_sentence_alone():
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: padding_mask([]), ValueError, "non-empty 1-D"),
-        (lambda: padding_mask([2, 0]), ValueError, "at least 1"),
-        (lambda: padding_mask([1.5]), TypeError, "must hold ints"),
-        (lambda: padding_mask([3], n=2), ValueError, "shorter than the longest"),
-        (lambda: padding_mask([3], n=4.0), TypeError, "n must be an int"),
+        (lambda: key_padding_mask([]), ValueError, "non-empty 1-D"),
+        (lambda: key_padding_mask([2, 0]), ValueError, "at least 1"),
+        (lambda: key_padding_mask([1.5]), TypeError, "must hold ints"),
+        (lambda: key_padding_mask([3], n=2), ValueError, "shorter than the longest"),
+        (lambda: key_padding_mask([3], n=4.0), TypeError, "n must be an int"),
         (lambda: combine_masks(), ValueError, "at least one mask"),
         (lambda: combine_masks(np.ones((2, 2))), TypeError, "mask 0 must be boolean"),
         (

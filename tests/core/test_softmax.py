@@ -23,7 +23,7 @@ def test_other_axis():
     assert y[1, 0] == pytest.approx(np.exp(2) / (1 + np.exp(2)))
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_large_logits_do_not_overflow(dtype):
     # Underflow to 0 is expected; overflow or an invalid operation is not.
     with np.errstate(over="raise", invalid="raise", divide="raise"):
@@ -45,10 +45,23 @@ def test_fully_masked_slice_gives_zeros_not_nan():
     assert np.array_equal(y[1], [0.5, 0.0, 0.5])
 
 
-@given(dtype=st.sampled_from([np.float32, np.float64, np.int64]))
+@given(dtype=st.sampled_from([np.float16, np.float32, np.float64, np.int64]))
 def test_dtype_rule(dtype):
     y = softmax(np.ones(3, dtype=dtype))
-    assert y.dtype == (np.float32 if dtype == np.float32 else np.float64)
+    assert y.dtype == (dtype if dtype in (np.float16, np.float32) else np.float64)
+
+
+def test_float16_end_to_end_masks_without_nan():
+    # float16's largest number is 65504: a fill of -1e9 overflows to -inf, which
+    # is exactly the masked value, and a fully masked row still gives zeros.
+    with np.errstate(over="ignore"):
+        fill = np.float16(-1e9)
+    x = np.array([[1.0, 2.0, fill], [fill, fill, fill]], dtype=np.float16)
+    with np.errstate(invalid="raise", divide="raise"):
+        y = softmax(x)
+    assert y.dtype == np.float16
+    assert y[0, 2] == 0.0 and abs(float(y[0].sum()) - 1.0) < 1e-3
+    assert np.array_equal(y[1], np.zeros(3, np.float16))
 
 
 @pytest.mark.parametrize(

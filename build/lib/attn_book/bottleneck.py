@@ -1,0 +1,196 @@
+"""Measure the fixed-size bottleneck: how much of the input a linear probe recovers.
+
+A random tanh RNN (:mod:`attn_book.rnn`) reads sequences of random tokens.
+For every position ``j`` a linear readout, fitted by least squares, tries to
+name the token at ``j`` from a ``hidden``-wide vector:
+
+- *final state*: the encoder's last state ``h_n``, the one vector a
+  sequence-to-sequence model without attention hands to its decoder;
+- *attention*: a context vector ``c_j = sum_k alpha_jk h_k`` over all the
+  encoder states, whose weights come from
+  :func:`attn_core.scaled_dot_product_attention` with one query per position.
+
+Both probes read vectors of the same width, so any gap is due to what the
+vector can hold, not to the readout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from attn_book.rnn import init_rnn, rnn_forward
+from attn_core import scaled_dot_product_attention
+
+
+def fit_readout(
+    features: np.ndarray, labels: np.ndarray, vocab_size: int, ridge: float = 1e-3
+) -> np.ndarray:
+    """Least-squares linear readout from feature vectors to one-hot labels.
+
+    Parameters
+    ----------
+    features : ndarray, shape (count, width)
+    labels : ndarray of int, shape (count,)
+        Values in ``0 .. vocab_size - 1``.
+    vocab_size : int
+    ridge : float
+        A small L2 penalty that keeps the solve stable when features are
+        nearly collinear.
+
+    Returns
+    -------
+    ndarray, shape (width + 1, vocab_size)
+        Weights; the last row is the bias.
+
+    Raises
+    ------
+    ValueError
+        If shapes disagree or a label is out of range.
+
+    Examples
+    --------
+    >>> w = fit_readout(np.eye(2), np.array([0, 1]), 2)
+    >>> w.shape
+    (3, 2)
+    """
+    features, labels = np.asarray(features, dtype=float), np.asarray(labels)
+    if features.ndim != 2 or labels.shape != (features.shape[0],):
+        raise ValueError(
+            f"features must be (count, width) and labels (count,), got "
+            f"{features.shape} and {labels.shape}"
+        )
+    if labels.min() < 0 or labels.max() >= vocab_size:
+        raise ValueError(f"labels must lie in 0..{vocab_size - 1}")
+    design = np.hstack([features, np.ones((features.shape[0], 1))])
+    targets = np.eye(vocab_size)[labels]
+    gram = design.T @ design + ridge * np.eye(design.shape[1])
+    return np.linalg.solve(gram, design.T @ targets)
+
+
+def readout_accuracy(weights: np.ndarray, features: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of ``labels`` that the readout's largest output names correctly.
+
+    Parameters
+    ----------
+    weights : ndarray, shape (width + 1, vocab_size)
+        From :func:`fit_readout`.
+    features : ndarray, shape (count, width)
+    labels : ndarray of int, shape (count,)
+
+    Returns
+    -------
+    float
+    """
+    design = np.hstack([features, np.ones((features.shape[0], 1))])
+    return float(np.mean(np.argmax(design @ weights, axis=1) == labels))
+
+
+def attention_contexts(states: np.ndarray, sharpness: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
+    """One context vector per position, attending to all the encoder states.
+
+    Query ``j`` and key ``k`` are one-hot position codes, so the score is
+    ``sharpness`` when ``j == k`` and 0 otherwise: query ``j`` puts most of
+    its weight on state ``h_j`` and a little on every other state.
+
+    Parameters
+    ----------
+    states : ndarray, shape (batch, n, hidden)
+        Encoder states.
+    sharpness : float
+        Score of the matching position.
+
+    Returns
+    -------
+    contexts : ndarray, shape (batch, n, hidden)
+        ``c_j`` for every position ``j``.
+    weights : ndarray, shape (n, n)
+        The attention weights (the same for every sequence).
+    """
+    n = states.shape[-2]
+    positions = np.eye(n)
+    _, weights = scaled_dot_product_attention(
+        sharpness * positions, positions, np.zeros((n, 1)), scale=1.0
+    )
+    contexts = weights @ states  # (n, n) @ (batch, n, hidden)
+    return contexts, weights
+
+
+def bottleneck_experiment(
+    lengths: Sequence[int],
+    *,
+    hidden: int = 16,
+    vocab_size: int = 8,
+    recurrent_scale: float = 0.9,
+    train_count: int = 2000,
+    test_count: int = 1000,
+    seed: int = 0,
+) -> dict[str, np.ndarray]:
+    """Recovery accuracy of each input token, from the final state and via attention.
+
+    Parameters
+    ----------
+    lengths : sequence of int
+        Sequence lengths to try (each at least 1).
+    hidden : int
+        Width of the RNN state (fixed for every length: the bottleneck).
+    vocab_size : int
+        Number of distinct tokens; chance accuracy is ``1 / vocab_size``.
+    recurrent_scale : float
+        Singular value of the recurrent matrix (see :func:`attn_book.rnn.init_rnn`).
+    train_count, test_count : int
+        Sequences used to fit the readouts and to measure them.
+    seed : int
+        Seed for the RNN weights and the tokens.
+
+    Returns
+    -------
+    dict
+        ``"lengths"`` (L,); ``"final"`` and ``"attention"`` (L,): test
+        accuracy averaged over positions; ``"final_by_position"`` and
+        ``"attention_by_position"``: lists of per-position accuracies.
+
+    Raises
+    ------
+    ValueError
+        If a length is below 1 or a count is too small to fit a readout.
+    """
+    lengths = [int(n) for n in lengths]
+    if not lengths or min(lengths) < 1:
+        raise ValueError(f"lengths must be non-empty and at least 1, got {lengths}")
+    if train_count <= hidden or test_count < 1:
+        raise ValueError(
+            f"train_count must exceed hidden={hidden} and test_count be >= 1, got "
+            f"{train_count}, {test_count}"
+        )
+    rng = np.random.default_rng(seed)
+    params = init_rnn(seed, vocab_size, hidden, recurrent_scale=recurrent_scale)
+    one_hot = np.eye(vocab_size)
+    result: dict[str, list] = {
+        "final": [],
+        "attention": [],
+        "final_by_position": [],
+        "attention_by_position": [],
+    }
+    for n in lengths:
+        tokens = rng.integers(0, vocab_size, size=(train_count + test_count, n))
+        states = rnn_forward(params, one_hot[tokens])
+        contexts, _ = attention_contexts(states)
+        train, test = slice(0, train_count), slice(train_count, None)
+        final_acc, attention_acc = [], []
+        for j in range(n):
+            for feats, store in ((states[:, -1], final_acc), (contexts[:, j], attention_acc)):
+                w = fit_readout(feats[train], tokens[train, j], vocab_size)
+                store.append(readout_accuracy(w, feats[test], tokens[test, j]))
+        result["final_by_position"].append(np.array(final_acc))
+        result["attention_by_position"].append(np.array(attention_acc))
+        result["final"].append(float(np.mean(final_acc)))
+        result["attention"].append(float(np.mean(attention_acc)))
+    return {
+        "lengths": np.array(lengths),
+        "final": np.array(result["final"]),
+        "attention": np.array(result["attention"]),
+        "final_by_position": result["final_by_position"],
+        "attention_by_position": result["attention_by_position"],
+    }

@@ -1,0 +1,372 @@
+"""Tokens and toy embeddings whose attention patterns a reader can predict.
+
+Real embeddings are learned and unreadable. The book needs the opposite:
+small vectors whose every number means something, so that a reader can
+*predict* where a token will look before running the code. This module gives
+
+- :func:`tokenize`: text -> lowercase words, with reader-facing errors;
+- :func:`embed`: words -> ``(n, d_model)`` vectors with named features;
+- :func:`self_attention_projections`: ``W_q, W_k, W_v`` designed together
+  with :func:`embed` so that, in ``softmax(Q K^T / sqrt(d_k))``,
+
+  * a pronoun ("it", "they") attends to the animate nouns ("cat", "dog");
+  * an adjective ("fluffy", "tired") attends to the nouns;
+  * a verb attends (more weakly) to the nouns, and a noun to the adjectives;
+  * every token leans a little towards itself and its repeats.
+
+The embedding dimensions (see :data:`FEATURE_NAMES`) are::
+
+    0 noun   1 animate   2 pronoun   3 adjective   4 verb   5 function word
+    6, 7, ... identity: a word-specific direction (from zlib.crc32 of the word)
+
+The query/key channels are laid out so that, with ``d_model = 8`` split into
+4 heads of width 2 (``attn_core.multihead`` layout), each head carries one
+readable pattern: head 0 "pronoun -> animate, adjective -> noun", head 1
+"verb -> noun, noun -> adjective", head 2 "function word -> noun", head 3
+"same word".
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from attn_core._validation import check_int
+
+#: Width of the toy token vectors. Divisible by 1, 2, 4 and 8 (head counts).
+D_MODEL: int = 8
+
+#: Meaning of each embedding dimension; dimensions 6 and up form the identity block.
+FEATURE_NAMES: tuple[str, ...] = (
+    "noun",
+    "animate",
+    "pronoun",
+    "adjective",
+    "verb",
+    "function",
+    "id_1",
+    "id_2",
+)
+
+#: Short name -> sentence. Each shows one predictable pattern (see the module doc).
+EXAMPLE_SENTENCES: dict[str, str] = {
+    "pronoun": "the cat sat on the mat because it was tired",
+    "plural pronoun": "the cat and the dog ate because they were hungry",
+    "adjectives": "the fluffy grey cat slept",
+    "repeated word": "the dog chased the cat and the cat ran",
+}
+
+# Index of each named feature, so the code below reads like the table above.
+_NOUN, _ANIMATE, _PRONOUN, _ADJECTIVE, _VERB, _FUNCTION = range(6)
+_IDENTITY_START = 6
+
+_ANIMATE_NOUNS = (
+    "cat dog bird fox man woman child boy girl teacher student mouse horse "
+    "person people cats dogs birds"
+).split()
+_OBJECT_NOUNS = (
+    "mat ball tree house park food book bone garden table chair car road river "
+    "day sun fish apple door box"
+).split()
+_PRONOUNS = "it they he she him her them we you i".split()
+_ADJECTIVES = (
+    "tired hungry big small fluffy grey gray red brown quick lazy old young happy "
+    "sad warm cold friendly little large tall long"
+).split()
+_VERBS = (
+    "sat sits saw sees chased chases ate eats slept sleeps ran runs jumped jumps "
+    "was were is are likes liked found finds barked"
+).split()
+_FUNCTION_WORDS = (
+    "the a an on in at of to and or but because over under with by from for that this"
+).split()
+
+#: Word -> its category ("animate noun", "noun", "pronoun", "adjective", "verb",
+#: "function word"). Words not listed are "unknown" and still get a vector.
+LEXICON: dict[str, str] = {
+    **{w: "function word" for w in _FUNCTION_WORDS},
+    **{w: "verb" for w in _VERBS},
+    **{w: "adjective" for w in _ADJECTIVES},
+    **{w: "pronoun" for w in _PRONOUNS},
+    **{w: "noun" for w in _OBJECT_NOUNS},
+    **{w: "animate noun" for w in _ANIMATE_NOUNS},
+}
+
+_CATEGORY_FEATURES: dict[str, tuple[int, ...]] = {
+    "animate noun": (_NOUN, _ANIMATE),
+    "noun": (_NOUN,),
+    "pronoun": (_PRONOUN,),
+    "adjective": (_ADJECTIVE,),
+    "verb": (_VERB,),
+    "function word": (_FUNCTION,),
+}
+
+# Pattern strengths. The score of a designed pair is strength**2 before the
+# 1/sqrt(d_k) scaling: 3.5**2 / sqrt(8) ~ 4.3, so the target gets most of the
+# weight in a 10-word sentence (e**4.3 ~ 74 against ~1 per other word).
+_STRONG = 3.5
+_MEDIUM = 2.0
+_IDENTITY = 0.5  # self/repeat bonus 0.25/sqrt(8) ~ 0.09: a lean, not a rule
+_IDENTITY_RADIUS = 1.0
+
+_WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def tokenize(text: str, max_tokens: int = 64) -> list[str]:
+    """Split text into lowercase words (letters and digits; "it's" stays one word).
+
+    Punctuation and markup characters are separators, never tokens, so
+    ``"<b>hi</b>"`` gives ``["b", "hi", "b"]``: plain words, no HTML.
+
+    Parameters
+    ----------
+    text : str
+        The sentence to split.
+    max_tokens : int, default 64
+        The most words accepted (attention cost grows as the square of it).
+
+    Returns
+    -------
+    list of str
+        The words, lowercased, in order.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a str or ``max_tokens`` is not an int.
+    ValueError
+        If the text is empty, has no words (only punctuation or spaces), or
+        has more than ``max_tokens`` words; the message says what it got.
+
+    Examples
+    --------
+    >>> tokenize("The cat sat, on the mat!")
+    ['the', 'cat', 'sat', 'on', 'the', 'mat']
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    check_int(max_tokens, "max_tokens", minimum=1)
+    if not text.strip():
+        raise ValueError("text is empty; type a sentence such as 'the cat sat'")
+    tokens = [word.lower() for word in _WORD_RE.findall(text)]
+    if not tokens:
+        shown = text if len(text) <= 20 else text[:17] + "..."
+        raise ValueError(f"text has no words, only punctuation or symbols: {shown!r}")
+    if len(tokens) > max_tokens:
+        raise ValueError(f"text has {len(tokens)} words; the limit is {max_tokens}")
+    return tokens
+
+
+def _word_rng(word: str) -> np.random.Generator:
+    # zlib.crc32 is stable across runs and machines; Python's hash() is salted.
+    return np.random.default_rng(zlib.crc32(word.encode("utf-8")))
+
+
+def _check_d_model(d_model: int) -> int:
+    if check_int(d_model, "d_model") < len(FEATURE_NAMES):
+        raise ValueError(
+            f"d_model must be at least {len(FEATURE_NAMES)} (6 named features and "
+            f"2 identity dimensions), got {d_model}"
+        )
+    return int(d_model)
+
+
+def word_vector(word: str, d_model: int = D_MODEL) -> np.ndarray:
+    """The toy embedding of one word (see :func:`embed`).
+
+    Parameters
+    ----------
+    word : str
+        A token; looked up in lowercase.
+    d_model : int, default D_MODEL
+        Vector width, at least 8.
+
+    Returns
+    -------
+    ndarray, shape (d_model,), float64
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a non-str word or a bad ``d_model``.
+    """
+    if not isinstance(word, str):
+        raise TypeError(f"word must be a str, got {type(word).__name__}")
+    d_model = _check_d_model(d_model)
+    word = word.lower()
+    rng = _word_rng(word)
+    vector = np.zeros(d_model)
+    # Identity block: a word-specific direction, so repeats of a word match.
+    direction = rng.normal(size=d_model - _IDENTITY_START)
+    vector[_IDENTITY_START:] = _IDENTITY_RADIUS * direction / np.linalg.norm(direction)
+    category = LEXICON.get(word)
+    if category is None:
+        # Unknown word: weak, random but reproducible features in [0, 0.3).
+        vector[:_IDENTITY_START] = rng.uniform(0.0, 0.3, size=_IDENTITY_START)
+    else:
+        vector[list(_CATEGORY_FEATURES[category])] = 1.0
+    return vector
+
+
+def embed(tokens: Sequence[str], d_model: int = D_MODEL) -> np.ndarray:
+    """Toy embeddings with readable features, designed for predictable attention.
+
+    Each known word has 1.0 in the dimensions of its category (an animate
+    noun such as "cat" has ``noun = animate = 1``; "it" has ``pronoun = 1``)
+    and, in dimensions 6 and up, a unit-length direction drawn from a
+    generator seeded by ``zlib.crc32`` of the word. Unknown words get that
+    direction plus weak random features in ``[0, 0.3)``, from the same seed,
+    so the same word always gets the same vector on every machine.
+
+    Parameters
+    ----------
+    tokens : sequence of str
+        Words, e.g. from :func:`tokenize`.
+    d_model : int, default D_MODEL
+        Vector width, at least 8. Dimensions beyond 8 extend the identity block.
+
+    Returns
+    -------
+    ndarray, shape (n, d_model), float64
+        One row per token; equal tokens give equal rows.
+
+    Raises
+    ------
+    TypeError
+        If ``tokens`` is a str (pass ``tokenize(text)``) or holds a non-str,
+        or ``d_model`` is not an int.
+    ValueError
+        If ``tokens`` is empty or ``d_model < 8``.
+
+    Examples
+    --------
+    >>> x = embed(["the", "cat"])
+    >>> x.shape
+    (2, 8)
+    >>> x[1, :2]  # "cat": noun and animate
+    array([1., 1.])
+    """
+    if isinstance(tokens, str):
+        raise TypeError("tokens must be a list of words such as tokenize(text), got a str")
+    tokens = list(tokens)
+    if not tokens:
+        raise ValueError("tokens is empty; give at least one word")
+    for token in tokens:
+        if not isinstance(token, str):
+            raise TypeError(f"every token must be a str, got {type(token).__name__}")
+    d_model = _check_d_model(d_model)
+    return np.stack([word_vector(token, d_model) for token in tokens])
+
+
+def self_attention_projections(
+    d_model: int = D_MODEL,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weight matrices ``W_q, W_k, W_v`` designed with :func:`embed`.
+
+    A score is ``q_i . k_j = sum_c (x_i W_q)[c] (x_j W_k)[c]``: channel ``c``
+    of the queries pairs with channel ``c`` of the keys. Each channel links
+    one feature of the query word to one feature of the key word:
+
+    ====  ======================  ====================  ========
+    chan  query reads             key reads             strength
+    ====  ======================  ====================  ========
+    0     pronoun                 animate               3.5
+    1     adjective               noun                  3.5
+    2     verb                    noun                  2.0
+    3     noun                    adjective             2.0
+    4     function word           noun                  2.0
+    5     (unused)                (unused)              0
+    6+    identity block          identity block        0.5
+    ====  ======================  ====================  ========
+
+    So "it" scores ``3.5 * 3.5 = 12.25`` against "cat" (before dividing by
+    ``sqrt(d_k)``) and about 0 against "mat". ``W_v`` is the identity, so a
+    context vector is a weighted average of the embeddings and stays
+    readable in the same named features ("it" takes on "cat"'s
+    ``animate = 1``).
+
+    Parameters
+    ----------
+    d_model : int, default D_MODEL
+        Width of the embeddings, at least 8; ``d_k = d_v = d_model``.
+
+    Returns
+    -------
+    w_q, w_k, w_v : ndarray, shape (d_model, d_model), float64 each
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``d_model`` that is not an int of at least 8.
+
+    Examples
+    --------
+    >>> from attn_core import scaled_dot_product_attention
+    >>> tokens = tokenize("the cat sat on the mat because it was tired")
+    >>> x = embed(tokens)
+    >>> w_q, w_k, w_v = self_attention_projections()
+    >>> _, weights = scaled_dot_product_attention(x @ w_q, x @ w_k, x @ w_v)
+    >>> tokens[int(weights[tokens.index("it")].argmax())]
+    'cat'
+    """
+    d_model = _check_d_model(d_model)
+    w_q = np.zeros((d_model, d_model))
+    w_k = np.zeros((d_model, d_model))
+    links = [
+        (0, _PRONOUN, _ANIMATE, _STRONG),
+        (1, _ADJECTIVE, _NOUN, _STRONG),
+        (2, _VERB, _NOUN, _MEDIUM),
+        (3, _NOUN, _ADJECTIVE, _MEDIUM),
+        (4, _FUNCTION, _NOUN, _MEDIUM),
+    ]
+    for channel, query_feature, key_feature, strength in links:
+        w_q[query_feature, channel] = strength
+        w_k[key_feature, channel] = strength
+    identity = np.arange(_IDENTITY_START, d_model)
+    w_q[identity, identity] = _IDENTITY
+    w_k[identity, identity] = _IDENTITY
+    return w_q, w_k, np.eye(d_model)
+
+
+#: The token used to fill short sentences up to the batch length.
+PAD = "<pad>"
+
+
+def pad_tokens(sentences: Sequence[Sequence[str]], n: int | None = None) -> list[list[str]]:
+    """Fill each token list with :data:`PAD` up to a common length.
+
+    Parameters
+    ----------
+    sentences : sequence of sequences of str
+        Tokenized sentences, each non-empty.
+    n : int, optional
+        Target length; defaults to the longest sentence.
+
+    Returns
+    -------
+    list of list of str
+        Every list has length ``n``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a sentence is a plain str or empty, or ``n`` is too short.
+
+    Examples
+    --------
+    >>> pad_tokens([["a", "b"], ["c"]])
+    [['a', 'b'], ['c', '<pad>']]
+    """
+    if isinstance(sentences, str) or any(isinstance(s, str) for s in sentences):
+        raise TypeError("sentences must be a list of token lists, e.g. [tokenize(text), ...]")
+    sentences = [list(s) for s in sentences]
+    if not sentences or not all(sentences):
+        raise ValueError("sentences must hold at least one sentence, and no empty one")
+    longest = max(len(s) for s in sentences)
+    n = longest if n is None else n
+    if n < longest:
+        raise ValueError(f"n={n} is shorter than the longest sentence ({longest} tokens)")
+    return [s + [PAD] * (n - len(s)) for s in sentences]

@@ -1,0 +1,20 @@
+"""The chapters' local widgets: live in a kernel, a PNG of their default state in the book.
+
+Each is built with :func:`attn_book.widgets.view.guarded_view` and named for
+what it shows.
+"""
+
+from attn_book.widgets.masking import masking_widget
+from attn_book.widgets.multi_head import multi_head_widget
+from attn_book.widgets.self_attention import self_attention_widget
+from attn_book.widgets.translation import translation_widget
+from attn_book.widgets.view import WidgetWithFallback, guarded_view
+
+__all__ = [
+    "WidgetWithFallback",
+    "guarded_view",
+    "masking_widget",
+    "multi_head_widget",
+    "self_attention_widget",
+    "translation_widget",
+]
