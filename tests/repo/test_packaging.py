@@ -6,6 +6,7 @@ file left out of the wheel would break every chapter there, not here.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,9 +16,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_wheel_holds_every_module_and_asset(tmp_path):
+    # Build from a copy of what a clone holds, so no build/ folder left by an
+    # earlier build can supply files the configuration forgot.
+    source = tmp_path / "source"
+    source.mkdir()
+    shutil.copy(ROOT / "pyproject.toml", source)
+    ignore = shutil.ignore_patterns("__pycache__")
+    for package in ("attn_core", "attn_book"):
+        shutil.copytree(ROOT / package, source / package, ignore=ignore)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
-        + ["-w", str(tmp_path), str(ROOT)],
+        + ["-w", str(tmp_path), str(source)],
         check=True,
         capture_output=True,
     )
