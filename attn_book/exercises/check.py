@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from attn_book.exercises import session
 from attn_book.exercises.calls import describe
 from attn_book.exercises.layout import wrap
@@ -47,7 +45,7 @@ def _precheck(exercise: Exercise, answer: Any) -> None:
                 f"expected your function, got {describe(answer)}: pass the function "
                 "itself (its name, without parentheses), not what it returns"
             )
-    elif callable(answer) and not isinstance(answer, np.ndarray):
+    elif callable(answer):
         raise Wrong(f"expected a value, got {describe(answer)}: call it and pass what it returns")
 
 
