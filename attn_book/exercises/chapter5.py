@@ -1,0 +1,9 @@
+"""Exercises of chapter 5 (Masking).
+
+Register each exercise with :func:`attn_book.exercises.registry.exercise`,
+as ``chapter0.py`` shows: ids ``"5.1"``, ``"5.2"``, ..., a checker built from
+:mod:`attn_book.exercises.compare` and :func:`attn_book.exercises.calls.call`,
+a hint, the solution and at least two typical wrong answers.
+"""
+
+from __future__ import annotations
