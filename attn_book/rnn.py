@@ -221,12 +221,19 @@ def rnn_forward(params: Params, x: Any) -> np.ndarray:
     k, n, hidden = xs.shape[0], xs.shape[-2], w_h.shape[-1]
     xs = xs.reshape(k, -1, n, xs.shape[-1])  # (K, batch, n, input_size)
     inputs = xs @ w_x[:, None] + b[:, None, None]  # every time step at once
-    h = np.zeros(inputs.shape[:2] + (hidden,))
+    # Time first, so each step reads and writes one contiguous block; one RNN
+    # drops the stack axis and runs on plain matrix products.
+    inputs = np.moveaxis(inputs, 2, 0)  # (n, K, batch, hidden)
+    if k == 1:
+        inputs, w_h = inputs[:, 0], w_h[0]
+    inputs = np.ascontiguousarray(inputs)
+    h = np.zeros(inputs.shape[1:])
     states = np.empty_like(inputs)
     for t in range(n):
-        h = rnn_step(h, inputs[:, :, t], w_h)
-        states[:, :, t] = h
-    return states.reshape(x.shape[:-1] + (hidden,))
+        h = rnn_step(h, inputs[t], w_h)
+        states[t] = h
+    states = np.moveaxis(states.reshape(n, k, -1, hidden), 0, 2)  # (K, batch, n, hidden)
+    return np.ascontiguousarray(states).reshape(x.shape[:-1] + (hidden,))
 
 
 def rnn_backward(
