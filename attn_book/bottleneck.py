@@ -22,6 +22,7 @@ import numpy as np
 
 from attn_book.rnn import init_rnn, rnn_forward
 from attn_core import scaled_dot_product_attention
+from attn_core._validation import check_int
 
 
 def fit_readout(
@@ -153,17 +154,20 @@ def bottleneck_experiment(
 
     Raises
     ------
+    TypeError
+        If a length, size or count is not an int.
     ValueError
-        If a length is below 1 or a count is too small to fit a readout.
+        If a length is below 1, ``vocab_size`` below 2, or ``train_count``
+        does not exceed ``hidden`` (too few sequences to fit a readout).
     """
-    lengths = [int(n) for n in lengths]
-    if not lengths or min(lengths) < 1:
-        raise ValueError(f"lengths must be non-empty and at least 1, got {lengths}")
-    if train_count <= hidden or test_count < 1:
-        raise ValueError(
-            f"train_count must exceed hidden={hidden} and test_count be >= 1, got "
-            f"{train_count}, {test_count}"
-        )
+    lengths = [check_int(n, "each length", minimum=1) for n in lengths]
+    if not lengths:
+        raise ValueError("lengths must hold at least one sequence length, got none")
+    hidden = check_int(hidden, "hidden", minimum=1)
+    vocab_size = check_int(vocab_size, "vocab_size", minimum=2)
+    # More training sequences than readout weights per class, or the fit is underdetermined.
+    train_count = check_int(train_count, "train_count", minimum=hidden + 1)
+    test_count = check_int(test_count, "test_count", minimum=1)
     rng = np.random.default_rng(seed)
     params = init_rnn(seed, vocab_size, hidden, recurrent_scale=recurrent_scale)
     one_hot = np.eye(vocab_size)

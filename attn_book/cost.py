@@ -12,24 +12,28 @@ recurrent          O(n d^2)             O(n)                   O(n)
 This module times both layers on the same inputs, for growing ``n``, and
 fits the exponent of ``n`` on a log-log scale: about 2 for attention (every
 query meets every key) and about 1 for the recurrent layer (one step per
-token). Timings count the CPU time of the calling thread (with matrix
-products limited to that one thread) and keep the minimum over repeats,
-the least noisy estimate on a busy machine.
+token). The recurrent layer is the book's tanh RNN,
+:func:`attn_book.rnn.rnn_forward`, without a bias:
+``h_t = tanh(x_t W_x + h_{t-1} W_h)``. Timings count the CPU time of the
+calling thread (with matrix products limited to that one thread by
+``threadpoolctl``: on a busy machine a multi-threaded BLAS waits for a free
+core at every product, noise that has nothing to do with ``n``) and keep the
+minimum over repeats, the least noisy estimate.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import glob
-import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+import timeit
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
+from attn_book.rnn import rnn_forward
 from attn_core import scaled_dot_product_attention
+from attn_core._validation import check_int
 
 #: The rows of Vaswani et al. (2017), Table 1, for the two layers measured here.
 PAPER_TABLE: dict[str, dict[str, str]] = {
@@ -46,73 +50,10 @@ PAPER_TABLE: dict[str, dict[str, str]] = {
 }
 
 
-def recurrent_layer(x: np.ndarray, w_x: np.ndarray, w_h: np.ndarray) -> np.ndarray:
-    """A plain tanh RNN: ``h_t = tanh(x_t W_x + h_{t-1} W_h)``, one step per token.
-
-    Parameters
-    ----------
-    x : ndarray, shape (n, d)
-        Input vectors.
-    w_x, w_h : ndarray, shape (d, d)
-        Input and recurrent weights.
-
-    Returns
-    -------
-    ndarray, shape (n, d)
-        The hidden state after each step. Step ``t`` needs step ``t - 1``, so
-        the ``n`` steps cannot run in parallel (O(n) sequential operations).
-    """
-    inputs = x @ w_x  # all input projections at once; the recurrence is the sequential part
-    states = np.empty_like(inputs)
-    h = np.zeros(x.shape[1])
-    for t in range(x.shape[0]):
-        h = np.tanh(inputs[t] + h @ w_h)
-        states[t] = h
-    return states
-
-
-def _openblas_thread_setters() -> tuple[Callable[[int], None], Callable[[], int]] | None:
-    """(set, get) thread-count functions of the OpenBLAS bundled with NumPy, if found."""
-    libs_dir = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
-    for path in glob.glob(os.path.join(libs_dir, "*openblas*")):
-        try:
-            lib = ctypes.CDLL(path)  # already loaded by NumPy: same handle
-        except OSError:
-            continue
-        for suffix in ("64_", "_64_", ""):
-            setter = getattr(lib, f"scipy_openblas_set_num_threads{suffix}", None)
-            getter = getattr(lib, f"scipy_openblas_get_num_threads{suffix}", None)
-            if setter is not None and getter is not None:
-                return setter, getter
-    return None
-
-
-@contextlib.contextmanager
-def single_threaded_blas() -> Iterator[bool]:
-    """Run matrix products on one thread inside the ``with`` block.
-
-    On a busy machine a multi-threaded BLAS waits for a free core at every
-    product, which adds noise that has nothing to do with ``n``. One thread
-    measures the work itself. Yields True if the limit could be set (NumPy's
-    bundled OpenBLAS), False otherwise (then nothing changes).
-    """
-    found = _openblas_thread_setters()
-    if found is None:
-        yield False
-        return
-    setter, getter = found
-    before = getter()
-    setter(1)
-    try:
-        yield True
-    finally:
-        setter(before)
-
-
 def min_time(
     fn: Callable[[], object], repeats: int = 5, clock: Callable[[], float] = time.thread_time
 ) -> float:
-    """Best of ``repeats`` timings of ``fn()``, in seconds.
+    """Best of ``repeats`` timings of ``fn()``, in seconds (:func:`timeit.repeat`, one call each).
 
     Parameters
     ----------
@@ -128,17 +69,11 @@ def min_time(
 
     Raises
     ------
-    ValueError
-        If ``repeats < 1``.
+    TypeError, ValueError
+        If ``repeats`` is not an int of at least 1.
     """
-    if repeats < 1:
-        raise ValueError(f"repeats must be at least 1, got {repeats}")
-    best = np.inf
-    for _ in range(repeats):
-        start = clock()
-        fn()
-        best = min(best, clock() - start)
-    return float(best)
+    repeats = check_int(repeats, "repeats", minimum=1)
+    return float(min(timeit.repeat(fn, repeat=repeats, number=1, timer=clock)))
 
 
 def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
@@ -244,24 +179,25 @@ def measure_costs(
 
     Raises
     ------
+    TypeError
+        If ``d`` or ``repeats`` is not an int.
     ValueError
-        For fewer than two lengths, a length below 2, or ``d < 1``.
+        For fewer than two lengths, a length below 2, ``d < 1`` or ``repeats < 1``.
     """
     lengths_arr = np.asarray(sorted(set(int(n) for n in lengths)))
     if lengths_arr.size < 2 or lengths_arr[0] < 2:
         raise ValueError(f"lengths needs at least two values >= 2, got {list(lengths)}")
-    if d < 1:
-        raise ValueError(f"d must be at least 1, got {d}")
-    if repeats < 1:
-        raise ValueError(f"repeats must be at least 1, got {repeats}")
+    d = check_int(d, "d", minimum=1)
+    repeats = check_int(repeats, "repeats", minimum=1)
     rng = np.random.default_rng(seed)
     w_x, w_h = rng.normal(size=(2, d, d)) / np.sqrt(d)
+    rnn = {"w_x": w_x, "w_h": w_h, "b": np.zeros(d)}
     inputs = [rng.normal(size=(n, d)) for n in lengths_arr]
     att_b = [scaled_dot_product_attention(x, x, x)[1].nbytes for x in inputs]
-    rnn_b = [recurrent_layer(x, w_x, w_h).nbytes for x in inputs]
+    rnn_b = [rnn_forward(rnn, x).nbytes for x in inputs]
     att_t = np.full(len(inputs), np.inf)
     rnn_t = np.full(len(inputs), np.inf)
-    with single_threaded_blas():
+    with threadpool_limits(limits=1, user_api="blas"):
         # Round-robin over the lengths, so a burst of load from another process
         # slows one repeat of every n rather than every repeat of one n.
         for _ in range(repeats):
@@ -269,7 +205,7 @@ def measure_costs(
                 att_t[i] = min(
                     att_t[i], min_time(lambda x=x: scaled_dot_product_attention(x, x, x), 1)
                 )
-                rnn_t[i] = min(rnn_t[i], min_time(lambda x=x: recurrent_layer(x, w_x, w_h), 1))
+                rnn_t[i] = min(rnn_t[i], min_time(lambda x=x: rnn_forward(rnn, x), 1))
     return CostMeasurement(
         lengths=lengths_arr,
         d=d,

@@ -1,73 +1,36 @@
-"""Hand-derived gradients of :func:`attn_book.seq2seq.loss` (backpropagation through time).
+"""Training the encoder-decoder of :mod:`attn_book.seq2seq`: hand-derived gradients and Adam.
 
-``autograd`` differentiates :func:`attn_book.seq2seq.loss` directly, but it
-records every NumPy call of the Python loop over time steps, which costs tens
-of microseconds per call: too slow to train inside a notebook that must run in
-seconds. This module runs the same forward pass with plain NumPy, keeps what
-the backward pass needs, and applies the chain rule step by step in reverse.
-The unit tests check every gradient against autograd's to 1e-9.
+:func:`loss_and_grad` runs the model's forward pass
+(:func:`attn_book.seq2seq.forward`, teacher-forced), takes the cross-entropy
+of the reference, and applies the chain rule step by step in reverse
+(backpropagation through time) to the arrays the forward pass kept: the output
+layer for all steps at once, then the decoder from its last step to its first
+(through :func:`attn_book.rnn.rnn_step_backward` and, for the model with
+attention, through the softmax and the ``tanh`` features of the alignment
+model, from :func:`attn_core.alignment_features`), then the encoder
+(:func:`attn_book.rnn.rnn_backward`). The unit tests check every gradient
+against central finite differences.
+
+:func:`train` runs :class:`attn_book.training.Adam` on these gradients.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from attn_book.toy_tasks import BOS, VOCAB_SIZE
-
-Params = dict[str, Any]
-
-
-def _encoder_forward(p: Params, source: np.ndarray) -> dict[str, Any]:
-    x = p["enc_emb"][source]  # (B, n, e)
-    both = np.stack([x, x[:, ::-1]])  # (2, B, n, e)
-    inputs = both @ p["enc_wx"][:, None] + p["enc_b"][:, None]  # (2, B, n, d)
-    batch, n = source.shape
-    d = p["enc_wh"].shape[-1]
-    states = np.zeros((2, batch, n + 1, d))  # states[:, :, 0] is the zero start
-    for t in range(n):
-        states[:, :, t + 1] = np.tanh(inputs[:, :, t] + states[:, :, t] @ p["enc_wh"])
-    h = states[:, :, 1:]
-    annotations = np.concatenate([h[0], h[1][:, ::-1]], axis=-1)
-    summary = np.concatenate([h[0][:, -1], h[1][:, -1]], axis=-1)
-    return {"both": both, "states": states, "annotations": annotations, "summary": summary}
-
-
-def _encoder_backward(
-    p: Params,
-    source: np.ndarray,
-    cache: dict[str, Any],
-    d_annotations: np.ndarray,
-    d_summary: np.ndarray,
-    grads: Params,
-) -> None:
-    states, both = cache["states"], cache["both"]
-    d = p["enc_wh"].shape[-1]
-    n = source.shape[1]
-    # Gradient on each direction's state sequence, in the order it was computed.
-    d_h = np.stack([d_annotations[..., :d], d_annotations[..., d:][:, ::-1]])
-    d_h[:, :, -1] += np.stack([d_summary[:, :d], d_summary[:, d:]])
-    d_inputs = np.zeros_like(d_h)
-    carry = np.zeros_like(d_h[:, :, 0])
-    for t in range(n - 1, -1, -1):
-        d_pre = (d_h[:, :, t] + carry) * (1.0 - states[:, :, t + 1] ** 2)
-        grads["enc_wh"] += np.swapaxes(states[:, :, t], -1, -2) @ d_pre
-        carry = d_pre @ np.swapaxes(p["enc_wh"], -1, -2)
-        d_inputs[:, :, t] = d_pre
-    # inputs = both @ wx + b, for all time steps at once.
-    grads["enc_wx"] += np.einsum("kbte,kbtd->ked", both, d_inputs)
-    grads["enc_b"] += d_inputs.sum(axis=(1, 2))[:, None, :]
-    d_both = d_inputs @ np.swapaxes(p["enc_wx"], -1, -2)[:, None]
-    d_x = d_both[0] + d_both[1][:, ::-1]
-    np.add.at(grads["enc_emb"], source, d_x)
+from attn_book.rnn import rnn_backward, rnn_step_backward
+from attn_book.seq2seq import Params, encoder_params, forward, has_attention, teacher_forcing_inputs
+from attn_book.toy_tasks import make_batch
+from attn_book.training import Adam, softmax_cross_entropy
+from attn_core import alignment_features
+from attn_core._validation import check_int
 
 
 def loss_and_grad(params: Params, source: Any, target: Any) -> tuple[float, Params]:
     """Teacher-forced cross-entropy and its gradient with respect to every parameter.
-
-    Computes the same value as :func:`attn_book.seq2seq.loss`, and the
-    gradients autograd would return for it.
 
     Parameters
     ----------
@@ -85,7 +48,8 @@ def loss_and_grad(params: Params, source: Any, target: Any) -> tuple[float, Para
     Raises
     ------
     ValueError
-        If ``source`` and ``target`` are not 2-D arrays of the same shape.
+        If ``source`` and ``target`` are not 2-D arrays of the same shape, or
+        hold ids outside the vocabulary.
     """
     source, target = np.asarray(source), np.asarray(target)
     if source.ndim != 2 or source.shape != target.shape or source.shape[1] < 1:
@@ -94,69 +58,50 @@ def loss_and_grad(params: Params, source: Any, target: Any) -> tuple[float, Para
             f"{source.shape} and {target.shape}"
         )
     p = params
-    attention = "att_v" in p
-    grads = {name: np.zeros_like(value, dtype=float) for name, value in p.items()}
-    batch, m = target.shape
-    enc = _encoder_forward(p, source)
-    annotations, summary = enc["annotations"], enc["summary"]
-    word_in = np.concatenate([np.full((batch, 1), BOS), target[:, :-1]], axis=1)
-    ys = p["dec_emb"][word_in]  # (B, m, e)
-    y_proj = ys @ p["dec_wy"] + p["dec_b"]
-
-    # ---- forward through the decoder, keeping what the backward pass needs
-    s0 = np.tanh(summary @ p["init_w"] + p["init_b"])
-    s_all = np.empty((batch, m + 1, s0.shape[-1]))
-    s_all[:, 0] = s0
-    contexts = np.empty((batch, m, annotations.shape[-1]))
-    if attention:
-        keys = annotations @ p["att_wk"]  # (B, n, a)
-        feats, alphas = [], []
-    for i in range(m):
-        s = s_all[:, i]
-        if attention:
-            f = np.tanh((s @ p["att_wq"])[:, None, :] + keys)  # (B, n, a)
-            scores = f @ p["att_v"]
-            e = np.exp(scores - scores.max(axis=-1, keepdims=True))
-            alpha = e / e.sum(axis=-1, keepdims=True)
-            contexts[:, i] = (alpha[:, None, :] @ annotations)[:, 0]
-            feats.append(f)
-            alphas.append(alpha)
-        else:
-            contexts[:, i] = summary
-        s_all[:, i + 1] = np.tanh(y_proj[:, i] + contexts[:, i] @ p["dec_wc"] + s @ p["dec_ws"])
+    run = forward(p, source, teacher_forcing_inputs(target))
+    loss, d_logits = softmax_cross_entropy(run.logits, target)
+    # Sums over steps (or over word occurrences) start at zero; the rest is assigned below.
+    grads = {
+        name: np.zeros_like(p[name], dtype=float)
+        for name in ("dec_wc", "dec_ws", "dec_emb", "enc_emb", "att_v", "att_wq")
+        if name in p
+    }
+    annotations, summary, contexts = run.annotations, run.summary, run.contexts
+    ys = run.embedded_words  # y_{i-1}
+    s_all = run.states  # s_0 .. s_m
     states = s_all[:, 1:]
-    logits = states @ p["out_ws"] + contexts @ p["out_wc"] + ys @ p["out_wy"] + p["out_b"]
-    top = logits.max(axis=-1, keepdims=True)
-    exps = np.exp(logits - top)
-    total = exps.sum(axis=-1, keepdims=True)
-    log_probs = logits - top - np.log(total)
-    one_hot = np.eye(VOCAB_SIZE)[target]
-    loss = float(-np.sum(log_probs * one_hot) / target.size)
 
-    # ---- backward: softmax cross-entropy, then the output layer for all steps
-    d_logits = (exps / total - one_hot) / target.size
-    grads["out_ws"] += np.einsum("bmd,bmv->dv", states, d_logits)
-    grads["out_wc"] += np.einsum("bmd,bmv->dv", contexts, d_logits)
-    grads["out_wy"] += np.einsum("bme,bmv->ev", ys, d_logits)
-    grads["out_b"] += d_logits.sum(axis=(0, 1))
+    # ---- the output layer, for all steps at once
+    grads["out_ws"] = np.einsum("bmd,bmv->dv", states, d_logits)
+    grads["out_wc"] = np.einsum("bmd,bmv->dv", contexts, d_logits)
+    grads["out_wy"] = np.einsum("bme,bmv->ev", ys, d_logits)
+    grads["out_b"] = d_logits.sum(axis=(0, 1))
     d_states = d_logits @ p["out_ws"].T
     d_contexts = d_logits @ p["out_wc"].T
     d_ys = d_logits @ p["out_wy"].T
-    d_y_proj = np.empty_like(y_proj)
+
+    # ---- the decoder, from the last step to the first
+    d_word_share = np.empty_like(d_states)  # gradient on y_{i-1} W_y + b
     d_annotations = np.zeros_like(annotations)
     d_summary = np.zeros_like(summary)
-    d_keys = np.zeros_like(keys) if attention else None
-    carry = np.zeros_like(s0)  # gradient reaching s_i from step i + 1
-    for i in range(m - 1, -1, -1):
+    attention = has_attention(p)
+    if attention:
+        alphas = run.alignment
+        # The alignment model's hidden layer at every step (queries s_0 .. s_{m-1}).
+        features = alignment_features(s_all[:, :-1], annotations, p["att_wq"], p["att_wk"])
+        d_keys = np.zeros(annotations.shape[:-1] + (p["att_wk"].shape[1],))  # on h_j W_k
+    carry = np.zeros_like(s_all[:, 0])  # gradient reaching s_i from step i + 1
+    for i in range(states.shape[1] - 1, -1, -1):
         s_prev = s_all[:, i]
-        d_pre = (d_states[:, i] + carry) * (1.0 - s_all[:, i + 1] ** 2)
-        d_y_proj[:, i] = d_pre
+        # s_i = rnn_step(s_{i-1}, y_{i-1} W_y + b + c_i W_c, W_s)
+        d_pre, carry = rnn_step_backward(d_states[:, i] + carry, s_all[:, i + 1], p["dec_ws"])
+        d_word_share[:, i] = d_pre
         grads["dec_wc"] += contexts[:, i].T @ d_pre
         grads["dec_ws"] += s_prev.T @ d_pre
         d_context = d_contexts[:, i] + d_pre @ p["dec_wc"].T
-        carry = d_pre @ p["dec_ws"].T
         if attention:
-            alpha, f = alphas[i], feats[i]
+            # c_i = alpha_i @ h, alpha_i = softmax(scores), scores = features @ v
+            alpha, f = alphas[:, i], features[:, i]
             d_annotations += alpha[:, :, None] * d_context[:, None, :]
             d_alpha = np.einsum("bd,bnd->bn", d_context, annotations)
             d_scores = alpha * (d_alpha - (alpha * d_alpha).sum(axis=-1, keepdims=True))
@@ -168,18 +113,92 @@ def loss_and_grad(params: Params, source: Any, target: Any) -> tuple[float, Para
             carry = carry + d_q @ p["att_wq"].T
         else:
             d_summary += d_context
-    # y_proj = ys @ dec_wy + dec_b
-    grads["dec_wy"] += np.einsum("bme,bmd->ed", ys, d_y_proj)
-    grads["dec_b"] += d_y_proj.sum(axis=(0, 1))
-    d_ys += d_y_proj @ p["dec_wy"].T
-    np.add.at(grads["dec_emb"], word_in, d_ys)
+    # y_{i-1} W_y + b, for all steps at once
+    grads["dec_wy"] = np.einsum("bme,bmd->ed", ys, d_word_share)
+    grads["dec_b"] = d_word_share.sum(axis=(0, 1))
+    d_ys += d_word_share @ p["dec_wy"].T
+    np.add.at(grads["dec_emb"], run.words, d_ys)
     # s_0 = tanh(summary @ init_w + init_b)
-    d_init = carry * (1.0 - s0**2)
-    grads["init_w"] += summary.T @ d_init
-    grads["init_b"] += d_init.sum(axis=0)
+    d_init = carry * (1.0 - s_all[:, 0] ** 2)
+    grads["init_w"] = summary.T @ d_init
+    grads["init_b"] = d_init.sum(axis=0)
     d_summary += d_init @ p["init_w"].T
     if attention:
-        grads["att_wk"] += np.einsum("bnd,bna->da", annotations, d_keys)
+        grads["att_wk"] = np.einsum("bnd,bna->da", annotations, d_keys)
         d_annotations += d_keys @ p["att_wk"].T
-    _encoder_backward(p, source, enc, d_annotations, d_summary, grads)
-    return loss, grads
+
+    # ---- the encoder: the gradient on each direction's states, in the order computed
+    d = p["enc_wh"].shape[-1]
+    d_enc = np.stack([d_annotations[..., :d], d_annotations[..., d:][:, ::-1]])
+    d_enc[:, :, -1] += np.stack([d_summary[:, :d], d_summary[:, d:]])
+    enc_grads, d_inputs = rnn_backward(
+        encoder_params(p), run.encoder_inputs, run.encoder_states, d_enc
+    )
+    grads["enc_wx"], grads["enc_wh"], grads["enc_b"] = (
+        enc_grads["w_x"],
+        enc_grads["w_h"],
+        enc_grads["b"],
+    )
+    np.add.at(grads["enc_emb"], source, d_inputs[0] + d_inputs[1][:, ::-1])
+    return loss, {name: grads[name] for name in p}  # in the order of params
+
+
+def train(
+    params: Params,
+    *,
+    steps: int,
+    lengths: Sequence[int],
+    batch_size: int = 32,
+    learning_rate: float = 0.02,
+    seed: int = 0,
+) -> tuple[Params, np.ndarray]:
+    """Train with Adam on fresh random batches of the reversal task.
+
+    Each step draws one length from ``lengths`` and a batch of sentences of
+    that length, so every length is seen without padding.
+
+    Parameters
+    ----------
+    params : dict
+        Initial parameters (not modified).
+    steps : int
+        Number of Adam updates, at least 1.
+    lengths : sequence of int
+        Sentence lengths to train on.
+    batch_size : int
+        Sentences per step.
+    learning_rate : float
+        Adam step size.
+    seed : int
+        Seed of the batches.
+
+    Returns
+    -------
+    params : dict
+        The trained parameters.
+    losses : ndarray, shape (steps,)
+        Training loss at each step.
+
+    Raises
+    ------
+    TypeError
+        If ``steps``, ``batch_size`` or a length is not an int.
+    ValueError
+        If ``steps`` or ``batch_size`` is below 1, ``lengths`` is empty or
+        holds a length below 1, or ``learning_rate`` is not positive.
+    """
+    steps = check_int(steps, "steps", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    lengths = [check_int(length, "each length", minimum=1) for length in lengths]
+    if not lengths:
+        raise ValueError("lengths must hold at least one sentence length, got none")
+    optimizer = Adam(learning_rate)
+    rng = np.random.default_rng(seed)
+    params = {name: np.array(value, dtype=float) for name, value in params.items()}
+    losses = np.empty(steps)
+    for step in range(steps):
+        length = int(rng.choice(lengths))
+        source, target = make_batch(rng, batch_size, length)
+        losses[step], grads = loss_and_grad(params, source, target)
+        optimizer.step(params, grads)
+    return params, losses

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from attn_core._validation import check_int
+
 SOURCE_LETTERS = "abcdefgh"
 """The source vocabulary, one character per token."""
 
@@ -139,6 +141,8 @@ def make_batch(
 
     Raises
     ------
+    TypeError
+        If ``batch_size`` or ``length`` is not an int.
     ValueError
         If ``batch_size`` or ``length`` is below 1.
 
@@ -148,9 +152,7 @@ def make_batch(
     >>> bool((tgt == src[:, ::-1]).all())
     True
     """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    if length < 1:
-        raise ValueError(f"length must be at least 1, got {length}")
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    length = check_int(length, "length", minimum=1)
     source = rng.integers(0, VOCAB_SIZE, size=(batch_size, length))
     return source, source[:, ::-1].copy()

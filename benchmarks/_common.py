@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_info
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,23 +39,8 @@ def blas_info() -> str:
         text = f"{blas.get('name', '?')} {blas.get('version', '?')}"
     except Exception:  # noqa: BLE001 - the description is best effort
         text = "unknown"
-    threads = {
-        name: os.environ[name]
-        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-        if name in os.environ
-    }
-    try:
-        from threadpoolctl import threadpool_info
-
-        counts = [f"{p['internal_api']}={p['num_threads']}" for p in threadpool_info()]
-        text += " (threads: " + ", ".join(counts) + ")"
-    except ImportError:
-        text += (
-            " (threads: "
-            + (", ".join(f"{k}={v}" for k, v in threads.items()) or "library default = all cores")
-            + ")"
-        )
-    return text
+    counts = [f"{p['internal_api']}={p['num_threads']}" for p in threadpool_info()]
+    return text + " (threads: " + (", ".join(counts) or "no thread pool found") + ")"
 
 
 def machine_lines() -> list[str]:

@@ -32,14 +32,13 @@ and 512 only, fewer repeats; ``--threads 1``: single-threaded BLAS).
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
 import tracemalloc
 from collections.abc import Callable
 
 import numpy as np
 from _common import print_machine, print_table
+from threadpoolctl import threadpool_limits
 
 from attn_core import (
     causal_mask,
@@ -270,14 +269,12 @@ def main() -> None:
     parser.add_argument(
         "--threads",
         type=int,
-        help="BLAS threads (sets OPENBLAS_NUM_THREADS and re-runs itself); "
+        help="BLAS threads (set with threadpoolctl for the whole run); "
         "1 thread is less disturbed by other work on a busy machine",
     )
     args = parser.parse_args()
-    if args.threads and os.environ.get("OPENBLAS_NUM_THREADS") != str(args.threads):
-        # The BLAS reads its thread count when NumPy is imported: start afresh.
-        env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads))
-        os.execve(sys.executable, [sys.executable, *sys.argv], env)
+    if args.threads:
+        threadpool_limits(limits=args.threads, user_api="blas")
     sizes = args.sizes or ([128, 512] if args.quick else [128, 512, 1024, 2048])
     repeats, min_sample = (3, 0.02) if args.quick else (7, 0.03)
 

@@ -36,10 +36,14 @@ def test_final_state_degrades_with_length_while_attention_does_not():
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="lengths"):
+    with pytest.raises(ValueError, match="length"):
         bottleneck_experiment([0, 3])
+    with pytest.raises(ValueError, match="lengths"):
+        bottleneck_experiment([])
     with pytest.raises(ValueError, match="train_count"):
         bottleneck_experiment([3], train_count=5)
+    with pytest.raises(TypeError, match="hidden"):
+        bottleneck_experiment([3], hidden=16.0)
     with pytest.raises(ValueError, match="labels"):
         fit_readout(np.zeros((3, 2)), np.array([0, 1, 5]), 3)
     with pytest.raises(ValueError, match="features"):

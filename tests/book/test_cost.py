@@ -10,9 +10,8 @@ from attn_book.cost import (
     loglog_slope,
     measure_costs,
     min_time,
-    recurrent_layer,
-    single_threaded_blas,
 )
+from attn_book.rnn import rnn_forward
 
 
 def test_loglog_slope_recovers_a_power_law():
@@ -27,28 +26,30 @@ def test_loglog_slope_rejects_bad_input(x, y):
         loglog_slope(x, y)
 
 
-def test_recurrent_layer_matches_the_recurrence():
-    rng = np.random.default_rng(0)
-    x, w_x, w_h = rng.normal(size=(5, 3)), rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
-    states = recurrent_layer(x, w_x, w_h)
-    h = np.zeros(3)
-    for t in range(5):
-        h = np.tanh(x[t] @ w_x + h @ w_h)
-        np.testing.assert_allclose(states[t], h)
-
-
 def test_min_time_is_positive_and_checks_repeats():
     assert min_time(lambda: sum(range(100)), 3) > 0
     with pytest.raises(ValueError, match="repeats"):
         min_time(lambda: None, 0)
+    with pytest.raises(TypeError, match="repeats"):
+        min_time(lambda: None, 2.0)
 
 
-def test_single_threaded_blas_restores_state():
-    a = np.ones((64, 64))
-    with single_threaded_blas() as limited:
-        assert isinstance(limited, bool)
-        np.testing.assert_allclose(a @ a, 64.0)
-    np.testing.assert_allclose(a @ a, 64.0)
+def test_measure_costs_limits_blas_to_one_thread_only_while_timing(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    import attn_book.cost as cost
+
+    seen = []
+
+    def spy(*args, **kwargs):
+        seen.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+        return rnn_forward(*args, **kwargs)
+
+    before = [p["num_threads"] for p in threadpool_info()]
+    monkeypatch.setattr(cost, "rnn_forward", spy)
+    measure_costs(lengths=(4, 8), d=2, repeats=1)
+    assert seen and set(seen[2:]) == {1}  # the first two calls measure memory only
+    assert [p["num_threads"] for p in threadpool_info()] == before
 
 
 def test_measure_costs_exponents_and_table():

@@ -26,5 +26,7 @@ def test_bad_input_is_named():
         encode(3)
     with pytest.raises(ValueError, match="length"):
         make_batch(np.random.default_rng(0), 2, 0)
+    with pytest.raises(TypeError, match="batch_size"):
+        make_batch(np.random.default_rng(0), 2.0, 3)
     with pytest.raises(ValueError, match="ids"):
         decode_target([VOCAB_SIZE])
