@@ -1,10 +1,14 @@
 """attn_book: everything that exists for the attention book, beside the math in attn_core.
 
-Toy data (:mod:`attn_book.tokens`, :mod:`attn_book.toy_tasks`), the models
-and experiments the chapters run (:mod:`attn_book.rnn`,
-:mod:`attn_book.seq2seq`, :mod:`attn_book.bottleneck`, :mod:`attn_book.cost`,
-:mod:`attn_book.heads`), figures (:mod:`attn_book.plots`,
-:mod:`attn_book.heatmap_png`, :mod:`attn_book.diagrams`), the kernel widgets
-(:mod:`attn_book.widgets`) and the kernel-free explorer
-(:mod:`attn_book.explorer`).
+- toy data: :mod:`attn_book.tokens` (vocabulary, embeddings, designed
+  projections), :mod:`attn_book.toy_tasks` (the reversal task);
+- models and experiments: :mod:`attn_book.rnn`, :mod:`attn_book.seq2seq`
+  and :mod:`attn_book.seq2seq_backprop` (the encoder-decoder, its hand-written
+  gradients and training), :mod:`attn_book.training` (Adam, cross-entropy),
+  :mod:`attn_book.bottleneck`, :mod:`attn_book.cost`, :mod:`attn_book.heads`;
+- figures: :mod:`attn_book.plots`, :mod:`attn_book.heatmap_png`,
+  :mod:`attn_book.diagrams`;
+- interactivity: the kernel widgets (:mod:`attn_book.widgets`), the
+  kernel-free explorers and questions (:mod:`attn_book.explorer`);
+- exercises: :mod:`attn_book.exercises` (``check`` and ``summary``).
 """
