@@ -36,8 +36,12 @@ if importlib.util.find_spec("attn_core") is None:
 """
 SETUP_COMMENT = SETUP_CELL.splitlines()[0]
 
-# {cite}`a,b`, {cite:p}`a`, {cite:t}`a; b` ...
-CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
+# A citation is a Markdown link to the source's url in references.bib, naming
+# author, year and section: [Vaswani et al. (2017), §3.2.1](https://arxiv.org/abs/1706.03762).
+# (MyST's {cite} role shows raw in Colab and plain JupyterLab; see CONTRIBUTING.md.)
+LINK = re.compile(r"(?<!!)\[([^\]]+)\]\((\S+?)\)")
+# Link text that reads like a citation: "Weng (2018)", "Cho et al. 2014, §2" ...
+LOOKS_CITED = re.compile(r"^[A-Z][\w'-]+(?: (?:et al\.|and [A-Z][\w'-]+))?,? \(?(19|20)\d\d\b")
 
 
 def source(cell: dict) -> str:
@@ -87,22 +91,40 @@ def resolve(entry: str) -> Path | None:
     return None
 
 
-def bib_keys() -> set[str]:
+def bib_entries() -> dict[str, dict[str, str]]:
+    """key -> fields (lower-case names, braces kept) of every entry in references.bib."""
     text = (ROOT / "references.bib").read_text(encoding="utf-8")
-    return set(re.findall(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", text, flags=re.MULTILINE))
+    entries = {}
+    for match in re.finditer(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,(.*?)^\}", text, re.M | re.S):
+        fields = re.findall(r"^\s*(\w+)\s*=\s*\{(.*)\},?\s*$", match.group(2), re.M)
+        entries[match.group(1)] = {name.lower(): value for name, value in fields}
+    return entries
+
+
+def bib_keys() -> set[str]:
+    return set(bib_entries())
+
+
+def first_author(fields: dict[str, str]) -> str:
+    """The first author's surname: "Bahdanau, Dzmitry and ..." -> "Bahdanau"."""
+    return re.sub(r"[{}\\\"]", "", fields.get("author", "").split(" and ")[0].split(",")[0]).strip()
+
+
+def markdown_texts(path: Path) -> list[str]:
+    if path.suffix == ".ipynb":
+        return [source(c) for c in read_notebook(path)["cells"] if c["cell_type"] == "markdown"]
+    return [path.read_text(encoding="utf-8")]
+
+
+def citation_links(path: Path) -> list[tuple[str, str]]:
+    """(text, url) of every Markdown link in a page or a notebook's markdown cells."""
+    return [link for text in markdown_texts(path) for link in LINK.findall(text)]
 
 
 def citations(path: Path) -> set[str]:
-    """The keys cited in a markdown page or in a notebook's markdown cells."""
-    if path.suffix == ".ipynb":
-        texts = [source(c) for c in read_notebook(path)["cells"] if c["cell_type"] == "markdown"]
-    else:
-        texts = [path.read_text(encoding="utf-8")]
-    keys = set()
-    for text in texts:
-        for group in CITE.findall(text):
-            keys.update(k.strip() for k in re.split(r"[,;]", group) if k.strip())
-    return keys
+    """The references.bib keys a page cites: links to an entry's url."""
+    by_url = {f.get("url"): key for key, f in bib_entries().items() if f.get("url")}
+    return {by_url[url] for _, url in citation_links(path) if url in by_url}
 
 
 chapter_params = pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -244,11 +266,38 @@ def test_chapter_ends_with_checkable_exercises(path):
 # -------------------------------------------------------------- citations
 
 
-def test_every_cited_key_is_in_references_bib():
-    known = bib_keys()
+def test_every_citation_links_to_a_source_in_references_bib():
+    urls = {f.get("url") for f in bib_entries().values()}
     pages = sorted(BOOK.glob("*.ipynb")) + sorted(BOOK.glob("*.md"))
-    unknown = {p.name: sorted(citations(p) - known) for p in pages if citations(p) - known}
-    assert not unknown, f"citation keys missing from references.bib: {unknown}"
+    unknown = [
+        f"{p.name}: [{text}]({url})"
+        for p in pages
+        for text, url in citation_links(p)
+        if LOOKS_CITED.match(text) and url not in urls
+    ]
+    assert not unknown, (
+        "citations whose source is not in references.bib (add the entry with its url, "
+        f"or link to the url it already has): {unknown}"
+    )
+
+
+def test_every_citation_names_its_first_author_and_year():
+    entries = bib_entries()
+    by_url = {f["url"]: key for key, f in entries.items() if f.get("url")}
+    pages = sorted(BOOK.glob("*.ipynb")) + sorted(BOOK.glob("*.md"))
+    wrong = [
+        f"{p.name}: [{text}] should name {first_author(entries[key])} and {entries[key]['year']}"
+        for p in pages
+        for text, url in citation_links(p)
+        if (key := by_url.get(url))
+        and not (text.startswith(first_author(entries[key])) and entries[key]["year"] in text)
+    ]
+    assert not wrong, f"citation links that do not name their source: {wrong}"
+
+
+def test_every_source_in_references_bib_has_a_url_to_link():
+    missing = sorted(key for key, fields in bib_entries().items() if not fields.get("url"))
+    assert not missing, f"references.bib entries without a url field: {missing}"
 
 
 def test_the_required_sources_are_in_references_bib():
@@ -259,7 +308,9 @@ def test_the_required_sources_are_in_references_bib():
 def test_the_required_sources_are_cited_in_the_chapters():
     cited = set().union(*(citations(p) for p in CHAPTERS)) if CHAPTERS else set()
     missing = [key for key in REQUIRED_CITATIONS if key not in cited]
-    assert not missing, f"no chapter cites {missing} (use {{cite}}`key` where the idea is used)"
+    assert not missing, (
+        f"no chapter cites {missing} (link to its url where the idea is used; see CONTRIBUTING.md)"
+    )
 
 
 # ---------------------------------------------------------- configuration
@@ -282,9 +333,15 @@ def test_binder_gets_a_python_the_requirements_support():
     assert runtime.read_text(encoding="utf-8").strip() == "python-3.11"
 
 
-@pytest.mark.parametrize("name", ["requirements.txt", "requirements-dev.txt"])
+@pytest.mark.parametrize(
+    "name", ["requirements.txt", "requirements-lab.txt", "requirements-dev.txt"]
+)
 def test_requirements_are_pinned(name):
-    allowed = {"requirements.txt": {"-e ."}, "requirements-dev.txt": {"-r requirements.txt"}}
+    allowed = {
+        "requirements.txt": {"-e ."},
+        "requirements-lab.txt": {"-r requirements.txt"},
+        "requirements-dev.txt": {"-r requirements-lab.txt"},
+    }
     lines = [
         line.split("#", 1)[0].strip()
         for line in (ROOT / name).read_text(encoding="utf-8").splitlines()
