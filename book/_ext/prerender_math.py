@@ -32,6 +32,7 @@ import os
 import shutil
 import subprocess
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,10 @@ INSTALL_HINT = (
 class MathJaxProcess:
     """One ``node mathjax_prerender.js`` process, started on first use.
 
+    Each distinct formula is typeset once (replies are cached); the process
+    remembers the characters of every formula it typeset until it is asked
+    for the stylesheet.
+
     Parameters
     ----------
     root : Path
@@ -69,6 +74,9 @@ class MathJaxProcess:
         self._proc: subprocess.Popen[str] | None = None
         self._pid = 0
         self._lock = threading.Lock()
+        self._replies: dict[tuple[str, bool], dict[str, str]] = {}
+        # Formulas the running process typeset since its last stylesheet.
+        self._in_sheet: set[tuple[str, bool]] = set()
 
     def _start(self) -> subprocess.Popen[str]:
         # A forked Sphinx worker (parallel build) starts its own process.
@@ -93,6 +101,7 @@ class MathJaxProcess:
                 bufsize=1,
             )
             self._pid = os.getpid()
+            self._in_sheet = set()
         return self._proc
 
     def ask(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -109,6 +118,26 @@ class MathJaxProcess:
                 f"{INSTALL_HINT}"
             )
         return json.loads(line)
+
+    def typeset(self, tex: str, display: bool) -> dict[str, str]:
+        """``{"html": ...}`` for a formula, ``{"error": ...}`` if TeX fails."""
+        key = (tex, display)
+        if key not in self._replies or key not in self._in_sheet:
+            self._replies[key] = self.ask({"tex": tex, "display": display})
+            self._in_sheet.add(key)
+        return self._replies[key]
+
+    def stylesheet(
+        self, formulas: Iterable[tuple[str, bool]], fonts: str
+    ) -> str:
+        """The CSS for ``formulas`` and all typeset before it.
+
+        ``fonts`` is the URL of the MathJax woff fonts, relative to the sheet.
+        """
+        for tex, display in formulas:
+            self.typeset(tex, display)
+        self._in_sheet = set()
+        return self.ask({"css": True, "fontURL": fonts})["css"]
 
     def close(self) -> None:
         """Stop the process (if this Python process started it)."""
@@ -222,12 +251,17 @@ def _write_stylesheet(app: Sphinx, exception: Exception | None) -> None:
             return
         if app.builder.math_renderer_name != RENDERER:
             return
+        formulas = []
         for docname in sorted(app.env.found_docs):
-            for node in app.env.get_doctree(docname).findall(nodes.math):
-                mathjax.ask({"tex": node.astext(), "display": False})
-            for node in app.env.get_doctree(docname).findall(nodes.math_block):
-                mathjax.ask({"tex": display_tex(node), "display": True})
-        css = mathjax.ask({"css": True, "fontURL": FONT_DIR})["css"]
+            doctree = app.env.get_doctree(docname)
+            formulas += [
+                (n.astext(), False) for n in doctree.findall(nodes.math)
+            ]
+            formulas += [
+                (display_tex(n), True)
+                for n in doctree.findall(nodes.math_block)
+            ]
+        css = mathjax.stylesheet(formulas, FONT_DIR)
         target = Path(app.outdir) / "_static" / STATIC_DIR
         target.mkdir(parents=True, exist_ok=True)
         (target / "mathjax-chtml.css").write_text(css, encoding="utf-8")
