@@ -28,11 +28,20 @@ PAGE_REPORT_JS = r"""() => ({
   typeset: Array.from(document.querySelectorAll('div.math, span.math')).filter(el =>
     el.querySelector(':scope > mjx-container[jax="CHTML"] > mjx-math') !== null).length,
   mathJaxLoaded: typeof window.MathJax !== 'undefined',
-  // TeX delimiters left in the page's prose (code and outputs of code excluded).
-  rawTex: Array.from(document.querySelectorAll('article p, article li, article td, article h1, ' +
-    'article h2, article h3, article div.math, article span.math')).filter(el =>
-    !el.closest('pre, code, .cell_output') && /\\\(|\\\[|\$\$|\\begin\{/.test(el.textContent)
-  ).map(el => el.textContent.slice(0, 80)),
+  // TeX delimiters left in the article's text, outputs included (code and
+  // scripts excluded): nothing typesets them in the browser any more.
+  rawTex: (() => {
+    const article = document.querySelector('article');
+    if (!article) { return []; }
+    const walk = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+    const found = [];
+    while (walk.nextNode()) {
+      const text = walk.currentNode.nodeValue;
+      if (!walk.currentNode.parentElement.closest('pre, code, script, style') &&
+          /\\\(|\\\[|\$\$|\\begin\{/.test(text)) { found.push(text.slice(0, 80)); }
+    }
+    return found;
+  })(),
   mathFonts: Array.from(document.fonts).filter(f => f.family.startsWith('MJXTEX'))
     .map(f => [f.family, f.status]),
   widgetViews: document.querySelectorAll(
