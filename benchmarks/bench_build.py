@@ -6,7 +6,9 @@ Copies the repository to a temporary directory, then times
 is either the working tree (default; ``.venv``, ``_build``, ``.git`` and caches
 left out) or a ``git clone`` of the committed state (``--source git``). The
 copy's ``attn_core`` comes first on ``PYTHONPATH``, so the notebooks import the
-copied library, not the editable install of the original checkout.
+copied library, not the editable install of the original checkout. The copy
+gets its own ``node_modules`` from ``npm ci`` (the build typesets math with
+MathJax under Node.js), timed as a step of its own.
 
 It prints the build time, the exit status, the warnings count and how long
 each notebook took to execute (from the build's own log).
@@ -75,6 +77,11 @@ def main() -> None:
     else:
         copy_worktree(repo)
     copy_s = time.perf_counter() - start
+    start = time.perf_counter()
+    subprocess.run(
+        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=repo, check=True
+    )
+    npm_s = time.perf_counter() - start
     notebooks = sorted(p.name for p in (repo / "book").glob("*.ipynb"))
     print(f"Copy ({args.source}) to {repo}: {copy_s:.1f} s; notebooks: {', '.join(notebooks)}")
     toc = (repo / "_toc.yml").read_text()
@@ -127,6 +134,7 @@ def main() -> None:
         ["step", "seconds", "status"],
         [
             ["copy", f"{copy_s:.1f}", args.source],
+            ["npm ci (MathJax for the build)", f"{npm_s:.1f}", "ok"],
             [
                 "jupyter-book build -W -n --keep-going",
                 f"{build_s:.1f}",
