@@ -20,7 +20,7 @@ CHAPTERS = sorted(BOOK.glob("*.ipynb"))
 CHAPTER_NAME = re.compile(r"^(\d\d)_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb$")
 
 # The sources the chapters rest on; each must be cited somewhere in a chapter.
-REQUIRED_CITATIONS = ("bahdanau2014", "vaswani2017", "raschka2023", "weng2018", "adaloglou2020")
+REQUIRED_CITATIONS = ("bahdanau2014", "vaswani2017", "raschka2024", "weng2018", "adaloglou2020")
 
 # The first code cell of every chapter (tagged remove-cell). Compared as
 # Python syntax trees, so a formatter may re-wrap it without failing here.
