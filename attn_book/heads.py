@@ -7,9 +7,9 @@ heads, plus one seeded random ``W_o``.
 :func:`designed_heads` returns the inputs and weights of a two-head model
 for :func:`attn_core.multi_head_attention`:
 
-- head 0, "previous token": each token attends to the token just before it
+- head 1 (index 0), "previous token": each token attends to the token just before it
   (the first token, having none, attends to itself);
-- head 1, "same word": each token attends to every occurrence of its own
+- head 2 (index 1), "same word": each token attends to every occurrence of its own
   word, itself included.
 
 A previous-token head must know *where* each token is, which the toy

@@ -22,8 +22,9 @@ The embedding dimensions (see :data:`FEATURE_NAMES`) are::
 
 The query/key channels are laid out so that, with ``d_model = 8`` split into
 4 heads of width 2 (``attn_core.multihead`` layout), each head carries one
-readable pattern: head 0 "pronoun -> animate, adjective -> noun", head 1
-"verb -> noun, noun -> adjective", head 2 "function word -> noun", head 3
+readable pattern (heads counted from 1, as the book shows them; index
+``h - 1`` in code): head 1 "pronoun -> animate, adjective -> noun", head 2
+"verb -> noun, noun -> adjective", head 3 "function word -> noun", head 4
 "same word".
 """
 

@@ -126,7 +126,7 @@ def self_attention_widget(
     scaled: bool = True,
     query: int | None = None,
 ) -> WidgetWithFallback:
-    """A live explorer of self-attention on one sentence (PNG fallback offline).
+    """Chapter 3's widget: self-attention on one sentence, live (a PNG offline).
 
     Parameters
     ----------
