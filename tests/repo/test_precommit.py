@@ -68,4 +68,6 @@ def test_biome_hook_lints_the_explorer_with_the_pinned_biome():
     assert re.match(hook["files"], "attn_book/explorer/explorer.css")
     assert not re.match(hook["files"], "attn_book/plots.py")
     test_script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
-    assert "npm ci" in test_script and "biome ci attn_book/explorer" in test_script
+    installer = (ROOT / "scripts" / "ensure-node-packages").read_text(encoding="utf-8")
+    assert "scripts/ensure-node-packages" in test_script and "npm ci" in installer
+    assert "biome ci attn_book/explorer" in test_script
