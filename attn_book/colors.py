@@ -11,7 +11,10 @@ takes the same text colour in all three.
   grey and by most colour-blind readers, on light and dark pages);
 - :func:`ramp`: its :data:`STEPS` colours as RGB bytes;
 - :func:`ramp_index`: which of them a value gets;
-- :func:`text_is_dark`: whether text on a colour should be dark (black) or light (white).
+- :func:`text_is_dark`: whether text on a colour should be black or white:
+  whichever has the higher WCAG 2 contrast ratio (:func:`contrast_ratio`), so
+  a number on any colour of the ramp reads at 4.58:1 or more, above the 4.5:1
+  that WCAG 2 (success criterion 1.4.3) asks of small text.
 """
 
 from __future__ import annotations
@@ -26,8 +29,7 @@ import numpy as np
 WEIGHT_CMAP: str = "viridis"
 #: Number of colours in a ramp (as matplotlib's own lookup tables).
 STEPS: int = 256
-#: Text on a background brighter than this (luma, 0-255) is black, else white.
-_LIGHT_BACKGROUND = 140.0
+# WCAG 2 relative luminance: the sRGB channels made linear, weighted by these.
 _LUMA = np.array([0.2126, 0.7152, 0.0722])
 
 
@@ -93,8 +95,56 @@ def ramp_index(values: Any, vmin: float = 0.0, vmax: float = 1.0) -> np.ndarray:
     return np.minimum(np.floor(np.clip(scaled, 0.0, 1.0) * STEPS), STEPS - 1).astype(int)
 
 
+def relative_luminance(rgb: Any) -> np.ndarray:
+    """WCAG 2 relative luminance of sRGB colours: 0 for black, 1 for white.
+
+    Parameters
+    ----------
+    rgb : array_like, shape (..., 3)
+        Colours, 0-255.
+
+    Returns
+    -------
+    ndarray of float, shape (...)
+
+    Examples
+    --------
+    >>> relative_luminance([[0, 0, 0], [255, 255, 255]]).tolist()
+    [0.0, 1.0]
+    """
+    c = np.asarray(rgb, dtype=float) / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return linear @ _LUMA
+
+
+def contrast_ratio(foreground: Any, background: Any) -> np.ndarray:
+    """WCAG 2 contrast ratio ``(L_light + 0.05) / (L_dark + 0.05)``, from 1 to 21.
+
+    Parameters
+    ----------
+    foreground, background : array_like, shape (..., 3)
+        Colours, 0-255 (broadcast against each other).
+
+    Returns
+    -------
+    ndarray of float, shape (...)
+
+    Examples
+    --------
+    >>> float(contrast_ratio([255, 255, 255], [0, 0, 0]))
+    21.0
+    """
+    a = relative_luminance(foreground) + 0.05
+    b = relative_luminance(background) + 0.05
+    return np.maximum(a, b) / np.minimum(a, b)
+
+
 def text_is_dark(rgb: Any) -> np.ndarray:
     """Whether text on each background colour should be black (True) or white.
+
+    Black when it contrasts at least as much with the background as white
+    does (:func:`contrast_ratio`); the better of the two is never below
+    4.58:1, whatever the background.
 
     Parameters
     ----------
@@ -107,10 +157,11 @@ def text_is_dark(rgb: Any) -> np.ndarray:
 
     Examples
     --------
-    >>> text_is_dark(ramp()[[0, -1]]).tolist()  # white on purple, black on yellow
-    [False, True]
+    >>> text_is_dark(ramp()[[0, 128, -1]]).tolist()  # white on purple, black on teal, yellow
+    [False, True, True]
     """
-    return np.asarray(rgb, dtype=float) @ _LUMA > _LIGHT_BACKGROUND
+    rgb = np.asarray(rgb, dtype=float)
+    return contrast_ratio(rgb, [0, 0, 0]) >= contrast_ratio(rgb, [255, 255, 255])
 
 
 def text_colour(rgb: Any) -> str:

@@ -18,7 +18,14 @@ small vectors whose every number means something, so that a reader can
 The embedding dimensions (see :data:`FEATURE_NAMES`) are::
 
     0 noun   1 animate   2 pronoun   3 adjective   4 verb   5 function word
-    6, 7, ... identity: a word-specific direction (from zlib.crc32 of the word)
+    6, 7, ... identity: a word-specific unit direction
+
+Words of the toy vocabulary (:data:`LEXICON`) take their identity direction
+from NumPy's generator seeded by ``zlib.crc32`` of the word. Any other word
+takes its direction and its weak features from :func:`word_uniforms`, a rule
+simple enough that the kernel-free explorer computes the same numbers in
+JavaScript, bit for bit (:func:`browser_tokenizer` gives the page what it needs
+to tokenize and embed text as this module does).
 
 The query/key channels are laid out so that, with ``d_model = 8`` split into
 4 heads of width 2 (``attn_core.multihead`` layout), each head carries one
@@ -30,9 +37,12 @@ readable pattern (heads counted from 1, as the book shows them; index
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
 from collections.abc import Sequence
+from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -118,8 +128,16 @@ _STRONG = 3.5
 _MEDIUM = 2.0
 _IDENTITY = 0.5  # self/repeat bonus 0.25/sqrt(8) ~ 0.09: a lean, not a rule
 _IDENTITY_RADIUS = 1.0
+# An unknown word's named features are weak: uniform in [0, _UNKNOWN_FEATURE).
+_UNKNOWN_FEATURE = 0.3
+# An unknown word's identity coordinates are sums of this many uniforms, less
+# half of it: roughly normal (Irwin-Hall), so the direction has no favourite
+# axis, and exact in float64 (each uniform is k / 2**32).
+_UNIFORMS_PER_COORDINATE = 12
 
-_WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+# A word character: a Unicode letter or digit (Python's \w without "_").
+_WORD_CHAR = r"[^\W_]"
+_WORD_RE = re.compile(rf"{_WORD_CHAR}+(?:'{_WORD_CHAR}+)*")
 
 
 def tokenize(text: str, max_tokens: int = MAX_TOKENS) -> list[str]:
@@ -154,6 +172,10 @@ def tokenize(text: str, max_tokens: int = MAX_TOKENS) -> list[str]:
     --------
     >>> tokenize("The cat sat, on the mat!")
     ['the', 'cat', 'sat', 'on', 'the', 'mat']
+    >>> tokenize("?!")
+    Traceback (most recent call last):
+    ...
+    ValueError: text has no words, only punctuation or symbols: "?" "!"
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
@@ -162,8 +184,9 @@ def tokenize(text: str, max_tokens: int = MAX_TOKENS) -> list[str]:
         raise ValueError("text is empty; type a sentence such as 'the cat sat'")
     tokens = [word.lower() for word in _WORD_RE.findall(text)]
     if not tokens:
-        shown = text if len(text) <= 20 else text[:17] + "..."
-        raise ValueError(f"text has no words, only punctuation or symbols: {shown!r}")
+        raise ValueError(
+            "text has no words, only punctuation or symbols: " + _quoted(dropped_characters(text))
+        )
     if len(tokens) > max_tokens:
         raise ValueError(f"text has {len(tokens)} words; the limit is {max_tokens}")
     return tokens
@@ -230,7 +253,7 @@ def dropped_note(text: str) -> str:
     dropped = dropped_characters(text)
     if not dropped:
         return ""
-    note = "Not letters or digits, left out: " + " ".join(f'"{ch}"' for ch in dropped)
+    note = "Not letters or digits, left out: " + _quoted(dropped)
     try:
         words = tokenize(text, max_tokens=len(text))
     except ValueError:  # no words at all: tokenize's own message says so
@@ -241,9 +264,112 @@ def dropped_note(text: str) -> str:
     return f"{note} (the words are: {shown})"
 
 
+def _quoted(characters: Sequence[str]) -> str:
+    return " ".join(f'"{ch}"' for ch in characters)
+
+
 def _word_rng(word: str) -> np.random.Generator:
     # zlib.crc32 is stable across runs and machines; Python's hash() is salted.
     return np.random.default_rng(zlib.crc32(word.encode("utf-8")))
+
+
+_MASK32 = 0xFFFFFFFF
+
+
+def word_hash(word: str) -> int:
+    """FNV-1a (32 bits) of the word's UTF-8 bytes: the seed of :func:`word_uniforms`.
+
+    Parameters
+    ----------
+    word : str
+
+    Returns
+    -------
+    int
+        From 0 to ``2**32 - 1``; the same on every machine and in the browser.
+
+    Raises
+    ------
+    TypeError
+        If ``word`` is not a str.
+
+    Examples
+    --------
+    >>> word_hash(""), word_hash("a")
+    (2166136261, 3826002220)
+    """
+    if not isinstance(word, str):
+        raise TypeError(f"word must be a str, got {type(word).__name__}")
+    h = 0x811C9DC5
+    for byte in word.encode("utf-8", errors="surrogatepass"):
+        h = ((h ^ byte) * 0x01000193) & _MASK32
+    return h
+
+
+def word_uniforms(word: str, count: int) -> list[float]:
+    """``count`` numbers in [0, 1) that belong to ``word``, the same in Python and in JavaScript.
+
+    The generator is a 32-bit Weyl sequence (step ``0x9E3779B9``) seeded by
+    :func:`word_hash`, each state mixed by MurmurHash3's 32-bit finaliser
+    (the "splitmix32" construction); the 32-bit result ``z`` gives
+    ``z / 2**32``, which float64 holds exactly. Only integer operations modulo
+    ``2**32`` happen, so the page's JavaScript (``Math.imul``, ``>>>``) gives
+    the same bits.
+
+    Parameters
+    ----------
+    word : str
+    count : int
+        How many numbers, at least 0.
+
+    Returns
+    -------
+    list of float
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a non-str word or a bad ``count``.
+
+    Examples
+    --------
+    >>> [round(u, 6) for u in word_uniforms("zyzzyva", 3)]
+    [0.286268, 0.510808, 0.989758]
+    """
+    state = word_hash(word)
+    count = check_int(count, "count", minimum=0)
+    out = []
+    for _ in range(count):
+        state = (state + 0x9E3779B9) & _MASK32
+        z = state
+        z = ((z ^ (z >> 16)) * 0x85EBCA6B) & _MASK32
+        z = ((z ^ (z >> 13)) * 0xC2B2AE35) & _MASK32
+        z ^= z >> 16
+        out.append(z / 4294967296.0)
+    return out
+
+
+def _unknown_word_vector(word: str, d_model: int) -> list[float]:
+    """The vector of a word outside LEXICON, from :func:`word_uniforms` with float64
+    operations that IEEE 754 rounds the same way everywhere (+, -, *, /, sqrt),
+    in a fixed order: attn_book/explorer/tokens.js computes the same bits."""
+    width = d_model - _IDENTITY_START
+    per = _UNIFORMS_PER_COORDINATE
+    u = word_uniforms(word, per * width + _IDENTITY_START)
+    direction = []
+    for i in range(width):
+        total = 0.0
+        for k in range(per):
+            total += u[per * i + k]  # exact: sums of multiples of 2**-32 below 2**5
+        direction.append(total - per / 2)
+    squares = 0.0
+    for value in direction:
+        squares += value * value
+    norm = math.sqrt(squares)
+    if norm == 0.0:  # every coordinate exactly 0: practically never, but defined
+        direction, norm = [1.0] + [0.0] * (width - 1), 1.0
+    features = [_UNKNOWN_FEATURE * u[per * width + f] for f in range(_IDENTITY_START)]
+    return features + [_IDENTITY_RADIUS * value / norm for value in direction]
 
 
 def _check_d_model(d_model: int) -> int:
@@ -278,29 +404,35 @@ def word_vector(word: str, d_model: int = D_MODEL) -> np.ndarray:
         raise TypeError(f"word must be a str, got {type(word).__name__}")
     d_model = _check_d_model(d_model)
     word = word.lower()
+    category = LEXICON.get(word)
+    if category is None:
+        # Unknown word: weak features in [0, 0.3) and a direction, from word_uniforms.
+        return np.array(_unknown_word_vector(word, d_model))
     rng = _word_rng(word)
     vector = np.zeros(d_model)
     # Identity block: a word-specific direction, so repeats of a word match.
     direction = rng.normal(size=d_model - _IDENTITY_START)
     vector[_IDENTITY_START:] = _IDENTITY_RADIUS * direction / np.linalg.norm(direction)
-    category = LEXICON.get(word)
-    if category is None:
-        # Unknown word: weak, random but reproducible features in [0, 0.3).
-        vector[:_IDENTITY_START] = rng.uniform(0.0, 0.3, size=_IDENTITY_START)
-    else:
-        vector[list(_CATEGORY_FEATURES[category])] = 1.0
+    vector[list(_CATEGORY_FEATURES[category])] = 1.0
     return vector
 
 
 def embed(tokens: Sequence[str], d_model: int = D_MODEL) -> np.ndarray:
     """Toy embeddings with readable features, designed for predictable attention.
 
-    Each known word has 1.0 in the dimensions of its category (an animate
-    noun such as "cat" has ``noun = animate = 1``; "it" has ``pronoun = 1``)
-    and, in dimensions 6 and up, a unit-length direction drawn from a
-    generator seeded by ``zlib.crc32`` of the word. Unknown words get that
-    direction plus weak random features in ``[0, 0.3)``, from the same seed,
-    so the same word always gets the same vector on every machine.
+    Each known word (in :data:`LEXICON`) has 1.0 in the dimensions of its
+    category (an animate noun such as "cat" has ``noun = animate = 1``; "it"
+    has ``pronoun = 1``) and, in dimensions 6 and up, a unit-length direction
+    drawn from NumPy's generator seeded by ``zlib.crc32`` of the word.
+
+    Any other word gets weak features in ``[0, 0.3)`` and a unit direction
+    from :func:`word_uniforms` (numbers that belong to the word): with
+    ``m = d_model - 6`` and ``u`` its first ``12 m + 6`` numbers, coordinate
+    ``i`` of the direction is ``u[12 i] + ... + u[12 i + 11] - 6`` (roughly
+    normal), divided by the length of the whole direction, and feature ``f``
+    is ``0.3 * u[12 m + f]``. The kernel-free explorer computes the same
+    numbers in the browser, so a sentence the reader types there gets these
+    vectors. The same word always gets the same vector, on every machine.
 
     Parameters
     ----------
@@ -410,6 +542,68 @@ def self_attention_projections(
     w_q[identity, identity] = _IDENTITY
     w_k[identity, identity] = _IDENTITY
     return w_q, w_k, np.eye(d_model)
+
+
+@cache
+def _word_ranges() -> str:
+    # The runs of word characters among all code points, found with the regex
+    # tokenize uses (so Python's Unicode version decides, in the page too).
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    parts, previous = [], 0
+    for match in re.finditer(f"{_WORD_CHAR}+", everything):
+        first, last = (ord(everything[i]) for i in (match.start(), match.end() - 1))
+        gap = format(first - previous, "x")
+        parts.append(gap if first == last else f"{gap}-{last - first:x}")
+        previous = last
+    return ",".join(parts)
+
+
+@cache
+def _space_code_points() -> tuple[int, ...]:
+    return tuple(c for c in range(0x110000) if chr(c).isspace())
+
+
+def browser_tokenizer(d_model: int = D_MODEL) -> dict[str, Any]:
+    """What the kernel-free explorer needs to tokenize and embed text as this module does.
+
+    JavaScript's ``\\p{L}`` follows the browser's Unicode version and its
+    ``\\s`` is not Python's ``str.isspace``, so the page receives Python's own
+    sets; the vectors of known words go as a table, and the page computes
+    unknown words with the rule of :func:`embed` (see
+    ``attn_book/explorer/tokens.js``, tested against this module in the browser).
+
+    Parameters
+    ----------
+    d_model : int, default D_MODEL
+        Width of the vectors, at least 8.
+
+    Returns
+    -------
+    dict
+        ``"word_ranges"``: the word characters (:func:`tokenize`: letters and
+        digits) as comma-separated runs ``"gap-length"`` in hexadecimal, each
+        gap counted from the last code point of the run before; ``"spaces"``:
+        the code points for which ``str.isspace`` is true; ``"max_tokens"``;
+        ``"known"``: every word of :data:`LEXICON` and its vector;
+        ``"identity_start"``, ``"unknown_feature"``, ``"identity_radius"``,
+        ``"uniforms_per_coordinate"``: the constants of the rule for other words.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad ``d_model``.
+    """
+    d_model = _check_d_model(d_model)
+    return {
+        "word_ranges": _word_ranges(),
+        "spaces": list(_space_code_points()),
+        "max_tokens": MAX_TOKENS,
+        "known": {word: word_vector(word, d_model).tolist() for word in LEXICON},
+        "identity_start": _IDENTITY_START,
+        "unknown_feature": _UNKNOWN_FEATURE,
+        "identity_radius": _IDENTITY_RADIUS,
+        "uniforms_per_coordinate": _UNIFORMS_PER_COORDINATE,
+    }
 
 
 #: The token used to fill short sentences up to the batch length.

@@ -1,4 +1,4 @@
-// The explorer engine, part 6 of 6: one explorer (build it, show its state
+// The explorer engine, part 7 of 7: one explorer (build it, show its state
 // after every change) and the start of every explorer on the page.
 
 /** What the note under an explorer says about a mask (data.mask_rules entry). */
@@ -26,17 +26,17 @@ engine.maskNote = (rule) => {
   return "No mask: every switched-on token may attend to every switched-on token.";
 };
 
-/** A new table or canvas view in the heatmap's place. */
-engine.buildView = (ex, result, key, mode) => {
+/** A new table or canvas view in the heatmap's place (for n positions). */
+engine.buildView = (ex, key, mode, n) => {
   const view = { key, mode, rows: [], cells: [] };
-  view.node =
-    mode === "canvas" ? engine.buildCanvas(ex, view) : engine.buildTable(ex, view, result);
+  view.node = mode === "canvas" ? engine.buildCanvas(ex, view) : engine.buildTable(ex, view, n);
   view.node.addEventListener("click", (ev) => {
     const target = ev.target.closest("[data-row]");
     if (target && ex.view === view) {
       engine.selectRow(ex, Number(target.getAttribute("data-row")));
     }
   });
+  view.node.addEventListener("keydown", (ev) => engine.queryKeys(ex, ev));
   ex.heatWrap.textContent = "";
   ex.heatWrap.appendChild(view.node);
   ex.root.setAttribute("data-view", mode);
@@ -47,7 +47,7 @@ engine.buildView = (ex, result, key, mode) => {
 /** Show the state: compute the weights, then update controls, view, bars and notes. */
 engine.render = (ex) => {
   const { data, state, root } = ex;
-  const sent = data.sentences[state.sentence];
+  const sent = engine.sentenceOf(data, state);
   const result = engine.compute(data, state);
   let row = result.positions.indexOf(state.queryPos);
   if (row < 0) {
@@ -58,18 +58,12 @@ engine.render = (ex) => {
   ex.current = result;
 
   engine.showControls(ex, sent);
-  if (!ex.pool || ex.pool.sentence !== state.sentence) {
-    engine.buildPool(ex, sent);
-  }
   engine.relabel(ex, sent, result);
   const n = result.positions.length;
   const mode = n > data.table_max ? "canvas" : "table";
-  const key =
-    mode === "canvas"
-      ? `${state.sentence}|canvas`
-      : `${state.sentence}|table|${result.positions.join(",")}|${result.real.join(",")}`;
+  const key = mode === "canvas" ? "canvas" : `table|${n}`;
   if (!ex.view || ex.view.key !== key) {
-    ex.view = engine.buildView(ex, result, key, mode);
+    ex.view = engine.buildView(ex, key, mode, n);
   }
   engine.pressQuery(ex, result);
   if (ex.view.mode === "canvas") {
@@ -78,19 +72,21 @@ engine.render = (ex) => {
     engine.updateTable(ex, ex.view, result);
   }
   engine.showBars(ex, result);
-  ex.note.textContent = engine.maskNote(data.mask_rules[state.mask]);
+  engine.setText(ex.note, engine.maskNote(data.mask_rules[state.mask]));
 
   // For tests and benchmarks: the state and the weights shown.
+  const custom = state.sentence === data.sentences.length;
   root.setAttribute(
     "data-state",
     JSON.stringify({
       sentence: state.sentence,
-      active: state.active.slice(),
+      active: state.active,
       heads: state.heads,
       head: state.head,
       mask: state.mask,
       query: row,
       positions: result.positions,
+      custom: custom ? { text: state.custom.text, tokens: state.custom.tokens } : null,
     }),
   );
   root.setAttribute("data-weights", JSON.stringify(result.weights));
@@ -114,8 +110,7 @@ engine.start = (root) => {
     data,
     state: engine.initialState(data),
     palette: engine.palette(data.colours),
-    // Built on demand by render: token buttons, head menu, per-token pool, view.
-    builtTokens: null,
+    // Built on demand by render: head menu, per-position pool, view.
     builtHeads: null,
     pool: null,
     view: null,
@@ -124,12 +119,12 @@ engine.start = (root) => {
     row: 0,
     hovered: null,
   };
+  app.id = engine.idFor(ex, "app");
   engine.buildLayout(ex);
   const fallback = root.querySelector(".ae-static");
   if (fallback) {
     fallback.parentNode.removeChild(fallback);
   }
-  app.id = `${root.id || "attn-explorer"}-app`;
   engine.render(ex);
 };
 

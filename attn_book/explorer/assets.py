@@ -24,7 +24,8 @@ from importlib.resources import files
 #: The engine's parts, in the order they are joined (each may use the ones before it).
 ENGINE_PARTS: tuple[str, ...] = (
     "state.js",  # the state of one explorer, its attention maths, the colour of a weight
-    "controls.js",  # DOM helpers, the menus and the token buttons
+    "tokens.js",  # text -> tokens -> vectors, as attn_book.tokens does it
+    "controls.js",  # DOM helpers, the menus, the sentence box and the token buttons
     "bars.js",  # per-token elements: query buttons, key labels, the bars of one row
     "table_view.js",  # up to 16 positions: a table that writes each weight
     "canvas_view.js",  # more positions: a canvas with one square per weight

@@ -2,12 +2,13 @@
 
 The rendered book has no kernel behind it, so an ipywidgets slider there is
 dead. :func:`attention_explorer` instead writes one self-contained HTML
-fragment: the token vectors, the weight matrices, the mask rules and the
-colour ramp as JSON, and a JavaScript engine (written in six parts that
-:mod:`attn_book.explorer.assets` joins into one script) that recomputes multi-head
-attention in the browser (the same maths as
-:func:`attn_core.multi_head_attention`) whenever the reader picks a
-sentence, switches a token off, changes the number of heads, the head or the
+fragment: the token vectors, the weight matrices, the mask rules, the
+colour ramp and the tokenizer's rules as JSON, and a JavaScript engine
+(written in seven parts that :mod:`attn_book.explorer.assets` joins into one
+script) that recomputes multi-head attention in the browser (the same maths
+as :func:`attn_core.multi_head_attention`) whenever the reader picks a
+sentence or types one (tokenized and embedded as :mod:`attn_book.tokens`
+does it), switches a token off, changes the number of heads, the head or the
 mask, or clicks a query token. Nothing is loaded from a CDN or a server, so
 the fragment works in the static book, offline, and in JupyterLab (where
 trusted output runs its script). Where scripts do not run, a static table
@@ -59,7 +60,7 @@ from attn_book.choices import (
 from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
 from attn_book.explorer.assets import asset, engine_js
 from attn_book.heads import chapter_projections
-from attn_book.tokens import D_MODEL, MAX_TOKENS, embed, tokenize
+from attn_book.tokens import D_MODEL, MAX_TOKENS, browser_tokenizer, embed, tokenize
 from attn_core import multi_head_attention
 from attn_core._validation import check_int
 
@@ -286,12 +287,13 @@ def attention_explorer(
     default_heads: int = 1,
     default_mask: str = "none",
     title: str = "Attention explorer",
+    editable: bool = True,
 ) -> AttentionExplorer:
     """Build a kernel-free explorer of multi-head self-attention weights.
 
-    In the page the reader can pick a sentence, switch tokens on and off,
-    choose the number of heads and a head, toggle the mask, and hover or
-    click a token to read its weights. The script recomputes the weights
+    In the page the reader can pick a sentence or type one, switch tokens on
+    and off, choose the number of heads and a head, toggle the mask, and
+    hover or click a token to read its weights. The script recomputes the weights
     exactly as :func:`attn_core.multi_head_attention` does (head
     ``i`` uses features ``i*d_head:(i+1)*d_head``, scale ``1/sqrt(d_head)``,
     masked scores ``-inf`` before the softmax, fully masked rows zero).
@@ -315,6 +317,12 @@ def attention_explorer(
         Mask shown first; must be in ``masks``.
     title : str
         Heading shown above the explorer (as text).
+    editable : bool, default True
+        Offer a box where the reader types a sentence of their own. The page
+        splits it with :func:`attn_book.tokens.tokenize`'s rules and embeds it
+        with :func:`attn_book.tokens.embed`'s (words outside the toy vocabulary
+        included), in JavaScript, with the same numbers as Python; text
+        ``tokenize`` refuses gets its message and the last view stays.
 
     Returns
     -------
@@ -373,6 +381,8 @@ def attention_explorer(
         raise ValueError(f"default_mask={default_mask!r} is not in masks {masks}")
     if not isinstance(title, str):
         raise TypeError(f"title must be a str, got {type(title).__name__}")
+    if not isinstance(editable, bool):
+        raise TypeError(f"editable must be True or False, got {type(editable).__name__}")
 
     entries = []
     for index, (label, value) in enumerate(items):
@@ -381,6 +391,8 @@ def attention_explorer(
         entries.append(
             {
                 "label": label if label is not None else " ".join(tokens),
+                # What the sentence box shows when the menu picks this sentence.
+                "text": value if isinstance(value, str) else " ".join(tokens),
                 "tokens": tokens,
                 "x": np.asarray(x, dtype=np.float64).tolist(),
             }
@@ -402,6 +414,8 @@ def attention_explorer(
         # The weight ramp of attn_book.colors: the page carries no colours of its own.
         "colours": browser_ramp(),
         "table_max": TABLE_MAX,
+        # attn_book.tokens' rules for the sentence the reader types (None: no box).
+        "tokenizer": browser_tokenizer(d_model) if editable else None,
         "defaults": {
             "sentence": 0,
             "heads": int(default_heads),

@@ -1,32 +1,36 @@
-// The explorer engine, part 3 of 6: the elements of each token that both views
-// share (a query button, a key label, a bar), the bars of the selected query
-// and the readout.
+// The explorer engine, part 4 of 7: the elements of each position that both
+// views share (a query button, a key label, a bar), the bars of the selected
+// query and the readout.
 //
-// Elements are built once per sentence (token buttons; one query button, key
-// label and bar per token), per head count (head menu) and per view (the
-// canvas; the table for each set of positions), then updated in place:
-// switching a token off detaches its three elements, and a change of head,
-// mask or query writes attributes and pixels only. Events are delegated and
+// Elements are built once per position and kept (a pool that only grows):
+// a new sentence, a token switched off or a padding mask relabels and
+// re-attaches them; a change of head, mask or query writes numbers, colours
+// and transforms only, and only where they changed. Events are delegated and
 // read ex.current, the weights shown.
 
-/** One query button, key label and bar row per token of the sentence. */
-engine.buildPool = (ex, sent) => {
+/** Grow the pool to n positions: one query button, key label and bar row each. */
+engine.growPool = (ex, n) => {
   const { el } = engine;
-  const pool = {
-    sentence: ex.state.sentence,
-    queries: [],
-    cols: [],
-    bars: [],
-    label: [],
-    pressed: null,
-  };
-  for (let p = 0; p < sent.tokens.length; p++) {
+  if (!ex.pool) {
+    ex.pool = { queries: [], cols: [], bars: [], label: [], pressed: null };
+    ex.bars.textContent = "";
+    ex.pool.barsTitle = el("div", "ae-bars-title");
+    ex.pool.barsTitle.id = engine.idFor(ex, "bars-title");
+    ex.pool.barList = el("div", "ae-bar-list");
+    ex.pool.barList.setAttribute("role", "list");
+    ex.pool.barList.setAttribute("aria-labelledby", ex.pool.barsTitle.id);
+    ex.bars.appendChild(ex.pool.barsTitle);
+    ex.bars.appendChild(ex.pool.barList);
+  }
+  const pool = ex.pool;
+  for (let p = pool.queries.length; p < n; p++) {
     const query = el("button", "ae-query");
     query.type = "button";
     query.setAttribute("aria-pressed", "false");
     pool.queries.push(query);
     pool.cols.push(el("span", "ae-col"));
     const line = el("div", "ae-bar-row");
+    line.setAttribute("role", "listitem");
     const label = el("span", "ae-bar-label");
     const track = el("span", "ae-bar-track");
     const fill = el("span", "ae-bar-fill");
@@ -35,16 +39,9 @@ engine.buildPool = (ex, sent) => {
     line.appendChild(label);
     line.appendChild(track);
     line.appendChild(value);
-    pool.bars.push({ line, label, fill, value, text: null, width: null });
+    pool.bars.push({ line, label, fill, value, text: null, scale: null });
     pool.label.push(null);
   }
-  ex.bars.textContent = "";
-  pool.barsTitle = el("div", "ae-bars-title");
-  pool.barList = el("div", "ae-bar-list");
-  ex.bars.appendChild(pool.barsTitle);
-  ex.bars.appendChild(pool.barList);
-  ex.pool = pool;
-  ex.view = null;
 };
 
 /** A token as the reader sees it: padding positions are marked "(pad)". */
@@ -52,6 +49,7 @@ engine.tokenText = (sent, p, isReal) => (isReal ? sent.tokens[p] : `${sent.token
 
 /** Labels, padding style and row/column indices of the positions shown (sets result.labels). */
 engine.relabel = (ex, sent, result) => {
+  engine.growPool(ex, sent.tokens.length);
   const { pool } = ex;
   result.labels = result.positions.map((p, i) => {
     const label = engine.tokenText(sent, p, result.real[i]);
@@ -68,7 +66,7 @@ engine.relabel = (ex, sent, result) => {
       query.textContent = label;
       query.className = `ae-query${pad}`;
       query.title = result.real[i]
-        ? "show the weights of this query"
+        ? `show the weights of query \u201c${label}\u201d`
         : "a padding position: its weights are shown, its output is discarded";
       pool.cols[p].textContent = label;
       pool.cols[p].className = `ae-col${pad}`;
@@ -117,25 +115,29 @@ engine.pressQuery = (ex, result) => {
 /** The selected query's weights over the keys, as bars and numbers, and the readout. */
 engine.showBars = (ex, result) => {
   const { pool, row } = ex;
-  engine.sync(
-    pool.barList,
-    result.positions.map((p) => pool.bars[p].line),
-  );
+  const lines = result.positions.map((p) => pool.bars[p].line);
+  if (pool.shownBars !== result.positions.join(",")) {
+    engine.sync(pool.barList, lines);
+    pool.shownBars = result.positions.join(",");
+  }
   const padding = !result.real[row];
-  pool.barsTitle.textContent =
+  engine.setText(
+    pool.barsTitle,
     `Weights of query \u201c${result.labels[row]}\u201d (row ${row + 1})` +
-    (padding ? ": a padding position, its output is discarded" : "");
+      (padding ? ": a padding position, its output is discarded" : ""),
+  );
   const rowWeights = result.weights[row];
   let sum = 0;
   result.positions.forEach((p, j) => {
     const bar = pool.bars[p];
     const w = rowWeights[j];
     sum += w;
-    const width = `${(100 * w).toFixed(2)}%`;
+    // A transform, not a width: the bar moves without a layout.
+    const scale = w.toFixed(4);
     const text = result.allowed[row][j] ? w.toFixed(3) : "masked";
-    if (width !== bar.width) {
-      bar.fill.style.width = width;
-      bar.width = width;
+    if (scale !== bar.scale) {
+      bar.fill.style.transform = `scaleX(${scale})`;
+      bar.scale = scale;
     }
     if (text !== bar.text) {
       bar.value.textContent = text;
@@ -146,10 +148,12 @@ engine.showBars = (ex, result) => {
     ex.view.mode === "canvas"
       ? "Hover a cell for its weight; click a cell or a query to select its row."
       : "Hover a cell for its weight; click a row to select it.";
-  ex.readout.textContent =
+  engine.setText(
+    ex.readout,
     sum === 0
       ? "Every key of this query is masked: its weights are all zero."
-      : `Row sum ${sum.toFixed(6)}. ${how}`;
+      : `Row sum ${sum.toFixed(6)}. ${how}`,
+  );
 };
 
 /** Read out one cell's weight; returns the text (also used as a tooltip). */
@@ -170,4 +174,21 @@ engine.selectRow = (ex, i) => {
   }
   ex.state.queryPos = ex.current.positions[i];
   engine.render(ex);
+};
+
+/** Arrow keys on a query button: the previous or next query (Home, End: first, last). */
+engine.queryKeys = (ex, ev) => {
+  const button = ev.target.closest("button.ae-query");
+  if (!button || !ex.current) {
+    return;
+  }
+  const n = ex.current.positions.length;
+  const moves = { ArrowUp: ex.row - 1, ArrowDown: ex.row + 1, Home: 0, End: n - 1 };
+  if (!(ev.key in moves)) {
+    return;
+  }
+  ev.preventDefault();
+  const i = Math.max(0, Math.min(n - 1, moves[ev.key]));
+  engine.selectRow(ex, i);
+  ex.pool.queries[ex.current.positions[i]].focus();
 };

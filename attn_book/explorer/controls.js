@@ -1,4 +1,5 @@
-// The explorer engine, part 2 of 6: DOM helpers, the menus and the token buttons.
+// The explorer engine, part 3 of 7: DOM helpers, the menus, the sentence box
+// and the token buttons.
 
 /** A new element with an optional class and text (set as text, never as HTML). */
 engine.el = (tag, className, text) => {
@@ -23,7 +24,17 @@ engine.select = (className, options) => {
   return menu;
 };
 
-/** The menus, the token row and the empty panels of one explorer, inside ex.app. */
+/** Set an element's text only when it changes (a write costs a layout). */
+engine.setText = (node, text) => {
+  if (node.textContent !== text) {
+    node.textContent = text;
+  }
+};
+
+/** A unique id for an element of one explorer (labels and descriptions point at it). */
+engine.idFor = (ex, part) => `${ex.root.id || "attn-explorer"}-${part}`;
+
+/** The menus, the sentence box, the token row and the empty panels, inside ex.app. */
 engine.buildLayout = (ex) => {
   const { el, select } = engine;
   const { data, state } = ex;
@@ -47,11 +58,38 @@ engine.buildLayout = (ex) => {
     ["Head", ex.headSel],
     ["Mask", ex.maskSel],
   ]) {
-    const label = el("label", null, text);
+    const label = el("label", "ae-control");
+    label.appendChild(el("span", "ae-control-name", text));
     label.appendChild(control);
     controls.appendChild(label);
   }
+  const parts = [controls];
+  if (data.tokenizer) {
+    // The reader's own sentence: tokenized and embedded in the page as in Python.
+    const row = el("div", "ae-typed");
+    ex.textBox = el("input", "ae-text");
+    ex.textBox.type = "text";
+    ex.textBox.id = engine.idFor(ex, "text");
+    ex.textBox.spellcheck = false;
+    ex.textBox.autocomplete = "off";
+    ex.textBox.setAttribute("autocapitalize", "off");
+    ex.textBox.setAttribute("enterkeyhint", "done");
+    const label = el("label", "ae-control-name", "Or type one");
+    label.htmlFor = ex.textBox.id;
+    ex.message = el("div", "ae-message");
+    ex.message.id = engine.idFor(ex, "message");
+    ex.message.setAttribute("role", "status");
+    ex.textBox.setAttribute("aria-describedby", ex.message.id);
+    row.appendChild(label);
+    row.appendChild(ex.textBox);
+    parts.push(row, ex.message);
+    ex.textBox.addEventListener("input", () => engine.typed(ex));
+  }
   ex.tokenRow = el("div", "ae-tokens");
+  ex.tokenRow.setAttribute("role", "group");
+  ex.tokenRow.setAttribute("aria-label", "Tokens: switch one off or on");
+  ex.tokenRow.appendChild(el("span", "ae-tokens-label", "Tokens (click to switch off/on):"));
+  ex.tokenButtons = [];
   const main = el("div", "ae-main");
   ex.heatWrap = el("div", "ae-heatwrap");
   const side = el("div", "ae-side");
@@ -63,14 +101,16 @@ engine.buildLayout = (ex) => {
   side.appendChild(ex.readout);
   main.appendChild(ex.heatWrap);
   main.appendChild(side);
+  parts.push(ex.tokenRow, main, ex.note);
   ex.app.textContent = "";
-  for (const part of [controls, ex.tokenRow, main, ex.note]) {
+  for (const part of parts) {
     ex.app.appendChild(part);
   }
 
   ex.sentenceSel.addEventListener("change", () => {
     state.sentence = Number(ex.sentenceSel.value);
     engine.resetTokens(data, state);
+    engine.showText(ex);
     engine.render(ex);
   });
   ex.headsSel.addEventListener("change", () => {
@@ -99,20 +139,97 @@ engine.buildLayout = (ex) => {
     state.active[p] = !state.active[p];
     engine.render(ex);
   });
+  engine.showText(ex);
 };
 
-/** One button per token of the sentence (built again when the sentence changes). */
-engine.buildTokens = (ex, sent) => {
-  ex.tokenRow.textContent = "";
-  ex.tokenRow.appendChild(engine.el("span", "ae-tokens-label", "Tokens (click to switch off/on):"));
-  ex.builtTokens = { sentence: ex.state.sentence, buttons: [] };
-  sent.tokens.forEach((token, p) => {
-    const button = engine.el("button", "ae-token", token);
+/** Put the current sentence's text in the box (after the menu chose it). */
+engine.showText = (ex) => {
+  if (!ex.textBox) {
+    return;
+  }
+  const sent = engine.sentenceOf(ex.data, ex.state);
+  ex.textBox.value = sent.text;
+  engine.setMessage(ex, "", false);
+};
+
+/** The line under the box: a note on left-out characters, or why the text was refused. */
+engine.setMessage = (ex, text, isError) => {
+  engine.setText(ex.message, text);
+  const name = isError ? "ae-message ae-error" : "ae-message";
+  if (ex.message.className !== name) {
+    ex.message.className = name;
+  }
+  if (isError) {
+    ex.textBox.setAttribute("aria-invalid", "true");
+  } else {
+    ex.textBox.removeAttribute("aria-invalid");
+  }
+};
+
+/**
+ * The reader typed: tokenize and embed the text as attn_book.tokens does and
+ * show it. Text that tokenize refuses gets its message, and the last view stays.
+ */
+engine.typed = (ex) => {
+  const { data, state } = ex;
+  const tok = engine.tokenizer(data);
+  const text = ex.textBox.value;
+  const result = engine.tokenize(tok, text);
+  if (result.error) {
+    engine.setMessage(ex, result.error, true);
+    return;
+  }
+  engine.setMessage(ex, engine.droppedNote(tok, text), false);
+  const previous = state.custom;
+  const tokens = result.tokens;
+  state.custom = {
+    label: "your sentence",
+    text,
+    tokens,
+    x: engine.embed(tok, tokens, data.d_model),
+  };
+  // The same words as before (only spaces or left-out characters changed):
+  // keep the switched-off tokens and the query.
+  const same =
+    previous &&
+    state.sentence === data.sentences.length &&
+    previous.tokens.length === tokens.length &&
+    previous.tokens.every((t, i) => t === tokens[i]);
+  state.sentence = data.sentences.length;
+  if (!same) {
+    const query = state.queryPos;
+    engine.resetTokens(data, state);
+    state.queryPos = Math.min(query, tokens.length - 1);
+  }
+  engine.render(ex);
+};
+
+/** One button per token (a pool by position: a new sentence relabels them). */
+engine.showTokens = (ex, sent) => {
+  const { state, tokenButtons } = ex;
+  const n = sent.tokens.length;
+  while (tokenButtons.length < n) {
+    const button = engine.el("button", "ae-token");
     button.type = "button";
-    button.setAttribute("data-index", String(p));
-    ex.tokenRow.appendChild(button);
-    ex.builtTokens.buttons.push(button);
-  });
+    button.setAttribute("data-index", String(tokenButtons.length));
+    button.setAttribute("aria-pressed", "true");
+    button.title = "switch this token off";
+    tokenButtons.push(button);
+  }
+  for (let p = 0; p < n; p++) {
+    const button = tokenButtons[p];
+    engine.setText(button, sent.tokens[p]);
+    const pressed = state.active[p] ? "true" : "false";
+    if (button.getAttribute("aria-pressed") !== pressed) {
+      button.setAttribute("aria-pressed", pressed);
+      button.title = state.active[p] ? "switch this token off" : "switch this token on";
+    }
+  }
+  if (ex.shownTokens !== n) {
+    const label = ex.tokenRow.firstChild;
+    engine.sync(ex.tokenRow, [label].concat(tokenButtons.slice(0, n)));
+    ex.shownTokens = n;
+  }
 };
 
 /** The head menu for the current number of heads: heads are counted from 1 for the reader. */
@@ -133,22 +250,27 @@ engine.buildHeads = (ex) => {
 
 /** Menus and token buttons as the state says. */
 engine.showControls = (ex, sent) => {
-  const { state } = ex;
-  ex.sentenceSel.value = String(state.sentence);
-  ex.headsSel.value = String(state.heads);
+  const { data, state } = ex;
+  const custom = state.sentence === data.sentences.length;
+  if (custom && !ex.customOption) {
+    ex.customOption = engine.el("option", null, "your sentence");
+    ex.customOption.value = String(data.sentences.length);
+    ex.sentenceSel.appendChild(ex.customOption);
+  }
+  if (ex.sentenceSel.value !== String(state.sentence)) {
+    ex.sentenceSel.value = String(state.sentence);
+  }
+  if (ex.headsSel.value !== String(state.heads)) {
+    ex.headsSel.value = String(state.heads);
+  }
   if (ex.builtHeads !== state.heads) {
     engine.buildHeads(ex);
   }
-  ex.headSel.value = String(state.head);
-  ex.maskSel.value = state.mask;
-  if (!ex.builtTokens || ex.builtTokens.sentence !== state.sentence) {
-    engine.buildTokens(ex, sent);
+  if (ex.headSel.value !== String(state.head)) {
+    ex.headSel.value = String(state.head);
   }
-  ex.builtTokens.buttons.forEach((button, p) => {
-    const pressed = state.active[p] ? "true" : "false";
-    if (button.getAttribute("aria-pressed") !== pressed) {
-      button.setAttribute("aria-pressed", pressed);
-      button.title = state.active[p] ? "switch this token off" : "switch this token on";
-    }
-  });
+  if (ex.maskSel.value !== state.mask) {
+    ex.maskSel.value = state.mask;
+  }
+  engine.showTokens(ex, sent);
 };

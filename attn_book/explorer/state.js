@@ -1,4 +1,4 @@
-// The explorer engine, part 1 of 6: the state of one explorer, the attention
+// The explorer engine, part 1 of 7: the state of one explorer, the attention
 // weights it shows and the colour of a weight. (attn_book/explorer/assets.py
 // joins the parts, in order, inside one wrapper that defines `engine`.)
 
@@ -12,14 +12,21 @@ engine.initialState = (data) => {
     head: d.head,
     mask: d.mask,
     queryPos: 0,
+    // The sentence the reader typed ({ text, tokens, x }); shown when
+    // state.sentence === data.sentences.length.
+    custom: null,
   };
   engine.resetTokens(data, state);
   return state;
 };
 
+/** The sentence shown: one of data.sentences, or the one the reader typed. */
+engine.sentenceOf = (data, state) =>
+  state.sentence < data.sentences.length ? data.sentences[state.sentence] : state.custom;
+
 /** Switch every token of the current sentence on and select the first one. */
 engine.resetTokens = (data, state) => {
-  state.active = data.sentences[state.sentence].tokens.map(() => true);
+  state.active = engine.sentenceOf(data, state).tokens.map(() => true);
   state.queryPos = 0;
 };
 
@@ -36,7 +43,7 @@ engine.resetTokens = (data, state) => {
  * with one, they stay in it as padding.
  */
 engine.compute = (data, state) => {
-  const sent = data.sentences[state.sentence];
+  const sent = engine.sentenceOf(data, state);
   const rule = data.mask_rules[state.mask];
   const positions = [];
   const real = [];
@@ -54,13 +61,13 @@ engine.compute = (data, state) => {
   const project = (W) =>
     positions.map((p) => {
       const row = sent.x[p];
-      const out = [];
-      for (let c = c0; c < c0 + dh; c++) {
+      const out = new Float64Array(dh);
+      for (let c = 0; c < dh; c++) {
         let s = 0;
         for (let t = 0; t < d; t++) {
-          s += row[t] * W[t][c];
+          s += row[t] * W[t][c0 + c];
         }
-        out.push(s);
+        out[c] = s;
       }
       return out;
     });
@@ -69,32 +76,41 @@ engine.compute = (data, state) => {
   const scale = 1 / Math.sqrt(dh);
   const weights = [];
   const allowed = [];
+  const scores = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const scores = [];
     const ok = [];
-    let max = -Infinity;
+    let max = Number.NEGATIVE_INFINITY;
+    const qi = q[i];
     for (let j = 0; j < n; j++) {
       const may = !(rule.causal && j > i) && !(rule.padding && !real[j]);
-      let s = 0;
-      for (let t = 0; t < dh; t++) {
-        s += q[i][t] * k[j][t];
+      let s = Number.NEGATIVE_INFINITY;
+      if (may) {
+        const kj = k[j];
+        s = 0;
+        for (let t = 0; t < dh; t++) {
+          s += qi[t] * kj[t];
+        }
+        s *= scale;
+        if (s > max) {
+          max = s;
+        }
       }
-      s *= scale;
       ok.push(may);
-      scores.push(may ? s : -Infinity);
-      if (may && s > max) {
-        max = s;
-      }
+      scores[j] = s;
     }
     // Stable softmax; a fully masked row gives zeros (as attn_core.softmax).
-    const shift = max === -Infinity ? 0 : max;
+    const shift = max === Number.NEGATIVE_INFINITY ? 0 : max;
     let total = 0;
-    const exps = scores.map((v) => {
-      const e = Math.exp(v - shift);
+    const row = new Array(n);
+    for (let j = 0; j < n; j++) {
+      const e = Math.exp(scores[j] - shift);
       total += e;
-      return e;
-    });
-    weights.push(exps.map((e) => (total === 0 ? 0 : e / total)));
+      row[j] = e;
+    }
+    for (let j = 0; j < n; j++) {
+      row[j] = total === 0 ? 0 : row[j] / total;
+    }
+    weights.push(row);
     allowed.push(ok);
   }
   return { positions, real, weights, allowed };
@@ -111,7 +127,8 @@ engine.palette = (colours) =>
     fg: colours.text[i],
   }));
 
-/** The palette entry of a weight from 0 to 1: the step attn_book.colors.ramp_index
- * (and matplotlib) gives it. */
-engine.colourOf = (palette, w) =>
-  palette[Math.min(Math.floor(Math.max(0, Math.min(1, w)) * palette.length), palette.length - 1)];
+/** The step of a weight from 0 to 1: attn_book.colors.ramp_index (and matplotlib). */
+engine.stepOf = (steps, w) => Math.min(Math.floor(Math.max(0, Math.min(1, w)) * steps), steps - 1);
+
+/** The palette entry of a weight from 0 to 1. */
+engine.colourOf = (palette, w) => palette[engine.stepOf(palette.length, w)];

@@ -13,9 +13,11 @@ from attn_book.colors import (
     STEPS,
     WEIGHT_CMAP,
     browser_ramp,
+    contrast_ratio,
     hex_colour,
     ramp,
     ramp_index,
+    relative_luminance,
     text_colour,
     text_is_dark,
 )
@@ -49,6 +51,26 @@ def test_text_colour_reads_on_every_step():
     # Viridis gets brighter from purple to yellow: white text first, then black.
     assert not dark[0] and dark[-1] and np.all(np.diff(dark.astype(int)) >= 0)
     assert text_colour(colours[0]) == "#ffffff" and text_colour(colours[-1]) == "#000000"
+
+
+def test_contrast_ratio_is_wcags():
+    assert relative_luminance([255, 255, 255]) == 1.0 and relative_luminance([0, 0, 0]) == 0.0
+    # Known pairs: #767676 is the lightest grey with 4.5:1 on white; #777777 fails.
+    assert round(float(contrast_ratio([0x76] * 3, [255] * 3)), 2) == 4.54
+    assert float(contrast_ratio([0x77] * 3, [255] * 3)) < 4.5
+    assert float(contrast_ratio([255, 0, 0], [255, 255, 255])) == pytest.approx(3.998, abs=1e-3)
+    assert contrast_ratio([0, 0, 0], [9, 9, 9]) == contrast_ratio([9, 9, 9], [0, 0, 0])
+
+
+@pytest.mark.parametrize("cmap", [WEIGHT_CMAP, "RdBu_r", "magma", "gray"])
+def test_text_on_every_step_has_the_better_contrast_and_at_least_4_5(cmap):
+    """WCAG 2 (1.4.3) asks 4.5:1 of small text: the numbers on the cells get it."""
+    colours = ramp(cmap).astype(float)
+    black = contrast_ratio([0, 0, 0], colours)
+    white = contrast_ratio([255, 255, 255], colours)
+    dark = text_is_dark(colours)
+    np.testing.assert_array_equal(dark, black >= white)
+    assert np.where(dark, black, white).min() >= 4.58
 
 
 def test_browser_ramp_is_the_same_ramp():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import subprocess
 import sys
 
@@ -9,6 +11,8 @@ import numpy as np
 import pytest
 
 from attn_book.tokens import (
+    _IDENTITY_START,
+    _UNKNOWN_FEATURE,
     D_MODEL,
     EXAMPLE_SENTENCES,
     FEATURE_NAMES,
@@ -19,8 +23,11 @@ from attn_book.tokens import (
     dropped_note,
     embed,
     pad_tokens,
+    browser_tokenizer,
     self_attention_projections,
     tokenize,
+    word_hash,
+    word_uniforms,
     word_vector,
 )
 from attn_core import scaled_dot_product_attention
@@ -71,7 +78,7 @@ def test_tokenize_empty_text(text):
 
 
 def test_tokenize_punctuation_only_names_what_it_got():
-    with pytest.raises(ValueError, match=r"no words.*'\?!\.\.\.'"):
+    with pytest.raises(ValueError, match=r'no words, only punctuation or symbols: "\?" "!" "\."$'):
         tokenize("?!...")
 
 
@@ -168,6 +175,84 @@ def test_unknown_words_differ_and_are_weak():
     assert not np.allclose(x[0], x[1])
     assert np.all((x[:, :6] >= 0) & (x[:, :6] < 0.3))
     assert np.allclose(np.linalg.norm(x[:, 6:], axis=1), 1.0)
+
+
+# sha256 (first 16 hex digits) of the vectors of every LEXICON word, sorted, at
+# each width, as the chapters were written with them (NumPy's generator seeded by
+# zlib.crc32): the chapters assert on these vectors, so they must never change.
+KNOWN_VECTORS_SHA256 = {8: "62f33415215543ab", 13: "b606d5fd65894e02", 16: "1a172e16f3df0b4f"}
+
+
+@pytest.mark.parametrize("d_model", sorted(KNOWN_VECTORS_SHA256))
+def test_known_word_vectors_never_change(d_model):
+    vectors = np.stack([word_vector(word, d_model) for word in sorted(LEXICON)])
+    digest = hashlib.sha256(vectors.tobytes()).hexdigest()[:16]
+    assert digest == KNOWN_VECTORS_SHA256[d_model]
+
+
+def test_word_hash_is_fnv1a_32():
+    # The published FNV-1a test vectors (Fowler, Noll, Vo).
+    assert word_hash("") == 0x811C9DC5
+    assert word_hash("a") == 0xE40C292C
+    assert word_hash("foobar") == 0xBF9CF968
+    assert word_hash("\u00e9") == word_hash("\u00e9")  # UTF-8 bytes c3 a9
+    with pytest.raises(TypeError, match="word must be a str"):
+        word_hash(b"a")
+
+
+def test_word_uniforms_are_multiples_of_2_to_the_minus_32_in_0_1():
+    u = np.array(word_uniforms("zyzzyva", 10_000))
+    assert np.all((u >= 0) & (u < 1))
+    np.testing.assert_array_equal(u * 2**32, np.floor(u * 2**32))
+    assert abs(u.mean() - 0.5) < 0.01 and abs(u.var() - 1 / 12) < 0.005
+    assert word_uniforms("zyzzyva", 3) == word_uniforms("zyzzyva", 5)[:3]
+    assert word_uniforms("zyzzyva", 3) != word_uniforms("zyzzyvas", 3)
+    assert word_uniforms("a", 0) == []
+    with pytest.raises(ValueError, match="count"):
+        word_uniforms("a", -1)
+
+
+@pytest.mark.parametrize("d_model", [8, 13])
+def test_unknown_word_follows_the_documented_rule(d_model):
+    """embed's docstring states the rule the browser implements; recompute it with NumPy."""
+    for word in ("zyzzyva", "Qu\u00e9bec", "\u4e2d\u6587", "x", "it's", "<pad>"):
+        m = d_model - _IDENTITY_START
+        u = np.array(word_uniforms(word.lower(), 12 * m + 6))
+        direction = u[: 12 * m].reshape(m, 12).sum(axis=1) - 6
+        expected = np.concatenate([0.3 * u[12 * m :], direction / np.linalg.norm(direction)])
+        np.testing.assert_allclose(word_vector(word, d_model), expected, rtol=0, atol=1e-15)
+    assert _UNKNOWN_FEATURE == 0.3
+
+
+def test_unknown_word_directions_have_no_favourite_axis():
+    words = [f"w{i}x" for i in range(4000)]
+    ids = embed(words, 13)[:, _IDENTITY_START:]
+    np.testing.assert_allclose(np.linalg.norm(ids, axis=1), 1.0, atol=1e-15)
+    # Roughly isotropic: each axis carries 1/7 of the squared length on average.
+    np.testing.assert_allclose((ids**2).mean(axis=0), 1 / 7, atol=0.01)
+    np.testing.assert_allclose(ids.mean(axis=0), 0.0, atol=0.02)
+
+
+def test_browser_tokenizer_sets_are_pythons_own():
+    data = browser_tokenizer()
+    assert data["max_tokens"] == MAX_TOKENS
+    assert set(data["known"]) == set(LEXICON)
+    for word, vector in data["known"].items():
+        np.testing.assert_array_equal(vector, word_vector(word))
+    assert data["spaces"] == [c for c in range(0x110000) if chr(c).isspace()]
+    # Decode the runs the way tokens.js does and compare with Python's regex.
+    word_char = re.compile(r"[^\W_]")
+    decoded, last = set(), 0
+    for part in data["word_ranges"].split(","):
+        gap, _, length = part.partition("-")
+        first = last + int(gap, 16)
+        last = first + int(length or "0", 16)
+        decoded.update(range(first, last + 1))
+    for c in range(0x110000):
+        if 0xD800 <= c <= 0xDFFF:
+            continue
+        assert (c in decoded) == bool(word_char.match(chr(c))), hex(c)
+    assert len(browser_tokenizer(12)["known"]["cat"]) == 12
 
 
 def test_embed_wider_d_model_keeps_features():

@@ -4,7 +4,10 @@ The expected weights are recomputed here from the JSON data embedded in the
 page and the state the explorer exposes (``data-state``), with
 ``attn_core.multi_head_attention`` and the mask of
 ``attn_book.choices.mask_for_choice``, so the page's JavaScript is checked
-against the library, not against itself.
+against the library, not against itself. For a sentence the reader typed,
+the tokens and vectors come from ``attn_book.tokens.tokenize`` and ``embed``
+applied to the text in the box, so the page's tokenizer and embedding are
+checked too.
 
 What the reader sees is checked too: for up to 16 positions the heatmap is a
 table and every cell's ``data-weight`` must match, and its colour must be the
@@ -24,6 +27,7 @@ import numpy as np
 
 from attn_book.choices import MASK_RULES, mask_for_choice
 from attn_book.colors import ramp, ramp_index
+from attn_book.tokens import dropped_note, embed, tokenize
 from attn_core import multi_head_attention
 
 TOLERANCE = 1e-6
@@ -68,14 +72,33 @@ SNAPSHOT_JS = """root => ({
   readout: (root.querySelector('.ae-readout') || {}).textContent,
   headOptions: root.querySelectorAll('select.ae-head option').length,
   staticLeft: root.querySelectorAll('.ae-static').length,
+  text: (root.querySelector('input.ae-text') || {}).value,
+  message: (root.querySelector('.ae-message') || {}).textContent,
+  messageError: (root.querySelector('.ae-message') || {classList: {contains: () => false}})
+    .classList.contains('ae-error'),
+  invalid: (root.querySelector('input.ae-text') || {getAttribute: () => null})
+    .getAttribute('aria-invalid'),
 })"""
+
+
+def sentence_of(data: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
+    """The sentence shown (tokens and vectors), by Python: typed text goes through
+    attn_book.tokens.tokenize and embed, whatever the page made of it."""
+    custom = state.get("custom")
+    if state["sentence"] < len(data["sentences"]):
+        assert custom is None, state
+        return data["sentences"][state["sentence"]]
+    assert state["sentence"] == len(data["sentences"]) and custom, state
+    tokens = tokenize(custom["text"])
+    assert custom["tokens"] == tokens, (custom, tokens)
+    return {"tokens": tokens, "x": embed(tokens, data["d_model"])}
 
 
 def expected_weights(
     data: dict[str, Any], state: dict[str, Any]
 ) -> tuple[list[int], np.ndarray, np.ndarray]:
     """Positions shown, the head's weights and the allowed mask, computed by attn_core."""
-    sentence = data["sentences"][state["sentence"]]
+    sentence = sentence_of(data, state)
     active = [bool(a) for a in state["active"]]
     choice = state["mask"]
     n_all = len(sentence["tokens"])
@@ -157,7 +180,7 @@ def check_snapshot(snap: dict[str, Any]) -> dict[str, Any]:
             assert abs(float(text) - expected[query, j]) <= 5e-4, (j, text, state)
         else:
             assert text == "masked", (j, text, state)
-    tokens = data["sentences"][state["sentence"]]["tokens"]
+    tokens = sentence_of(data, state)["tokens"]
     assert [t for t, _ in snap["tokens"]] == tokens
     assert [p == "true" for _, p in snap["tokens"]] == state["active"]
     assert len(snap["queries"]) == n and snap["bars"] == n
@@ -256,3 +279,61 @@ def exercise_explorer(root) -> int:
         state = check()
         assert state["sentence"] == index and all(state["active"])
     return checked
+
+
+def check_typed(root, text: str) -> dict[str, Any] | None:
+    """Type ``text`` into the sentence box (replacing it) and check the result
+    against attn_book.tokens: the tokens, weights and note of good text, or
+    tokenize's message for bad text with the last view kept. Returns the state
+    (None for bad text)."""
+    before = snapshot(root)
+    root.locator("input.ae-text").fill(text)
+    snap = snapshot(root)
+    typed = snap["text"]
+    # A text box drops line breaks from what is typed or pasted; the rest stays.
+    assert typed == text.replace("\r", "").replace("\n", ""), (typed, text)
+    try:
+        tokenize(typed)
+    except ValueError as exc:
+        assert snap["message"] == str(exc), (snap["message"], str(exc))
+        assert snap["messageError"] and snap["invalid"] == "true"
+        # The last view stays as it was.
+        assert (snap["state"], snap["weights"]) == (before["state"], before["weights"])
+        return None
+    state = check_snapshot(snap)
+    assert state["custom"]["text"] == typed
+    assert snap["message"] == dropped_note(typed), (snap["message"], dropped_note(typed))
+    assert not snap["messageError"] and snap["invalid"] is None
+    return state
+
+
+#: Sentences a reader might type: unknown words, capitals, punctuation, digits,
+#: apostrophes, other scripts, markup, emoji; then text tokenize refuses.
+TYPED = [
+    "the zyzzyva cat sat on the mat because it was tired",
+    "The Quick brown fox JUMPS over the lazy dog!",
+    "<img src=x onerror=alert(1)> it's   a trap",
+    "café naïve über Σοφία ΔΙΟΣ 中文 İstanbul",
+    "rock'n'roll isn't dead '' 'quoted' 42 3.14",
+    "constructor __proto__ toString hasOwnProperty valueOf",
+    "the cat \U0001f642 sat \U0001fae8 on the mat",
+    "",
+    "   ",
+    "?!... \U0001f642 <>",
+    " ".join(["word"] * 65),
+    "the cat",
+]
+
+
+def exercise_typing(root, texts: list[str] = TYPED) -> int:
+    """Type each text into the box and check it (see check_typed); returns the count."""
+    for text in texts:
+        check_typed(root, text)
+    # The menu goes back to a sentence offered, and the box shows its text.
+    root.locator("select.ae-sentence").select_option("0")
+    snap = snapshot(root)
+    data = json.loads(snap["data"])
+    state = check_snapshot(snap)
+    assert state["sentence"] == 0 and snap["text"] == data["sentences"][0]["text"]
+    assert snap["message"] == "" and not snap["messageError"]
+    return len(texts)
