@@ -39,6 +39,13 @@ engine.buildView = (ex, key, mode, n) => {
   view.node.addEventListener("keydown", (ev) => engine.queryKeys(ex, ev));
   ex.heatWrap.textContent = "";
   ex.heatWrap.appendChild(view.node);
+  // The canvas holds no button: the frame itself takes the focus, so that the
+  // keyboard can scroll a matrix wider than the page.
+  if (mode === "canvas") {
+    ex.heatWrap.tabIndex = 0;
+  } else {
+    ex.heatWrap.removeAttribute("tabindex");
+  }
   ex.root.setAttribute("data-view", mode);
   ex.hovered = null;
   return view;

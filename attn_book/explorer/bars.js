@@ -1,6 +1,6 @@
-// The explorer engine, part 4 of 7: the elements of each position that both
-// views share (a query button, a key label, a bar), the bars of the selected
-// query and the readout.
+// The explorer engine, part 4 of 7: the elements of each position (a query
+// button for the table, a row label for the canvas, a key label, a bar), the
+// query menu, the bars of the selected query and the readout.
 //
 // Elements are built once per position and kept (a pool that only grows):
 // a new sentence, a token switched off or a padding mask relabels and
@@ -8,11 +8,11 @@
 // and transforms only, and only where they changed. Events are delegated and
 // read ex.current, the weights shown.
 
-/** Grow the pool to n positions: one query button, key label and bar row each. */
+/** Grow the pool to n positions: one query button, row label, key label and bar row each. */
 engine.growPool = (ex, n) => {
   const { el } = engine;
   if (!ex.pool) {
-    ex.pool = { queries: [], cols: [], bars: [], label: [], pressed: null };
+    ex.pool = { queries: [], rowLabels: [], cols: [], bars: [], label: [], pressed: null };
     ex.bars.textContent = "";
     ex.pool.barsTitle = el("div", "ae-bars-title");
     ex.pool.barsTitle.id = engine.idFor(ex, "bars-title");
@@ -28,6 +28,9 @@ engine.growPool = (ex, n) => {
     query.type = "button";
     query.setAttribute("aria-pressed", "false");
     pool.queries.push(query);
+    // On the canvas, rows are 16px: a label to click, not a button (a touch
+    // target must be 24px); the query menu is the control for keys and touch.
+    pool.rowLabels.push(el("span", "ae-rowlabel"));
     pool.cols.push(el("span", "ae-col"));
     const line = el("div", "ae-bar-row");
     line.setAttribute("role", "listitem");
@@ -58,20 +61,23 @@ engine.relabel = (ex, sent, result) => {
     const bar = pool.bars[p];
     if (query.getAttribute("data-row") !== index) {
       query.setAttribute("data-row", index);
+      pool.rowLabels[p].setAttribute("data-row", index);
       bar.line.setAttribute("data-col", index);
     }
     if (pool.label[p] !== label) {
       pool.label[p] = label;
-      const pad = result.real[i] ? "" : " ae-pad";
+      const pad = !result.real[i];
       query.textContent = label;
-      query.className = `ae-query${pad}`;
-      query.title = result.real[i]
-        ? `show the weights of query \u201c${label}\u201d`
-        : "a padding position: its weights are shown, its output is discarded";
+      query.classList.toggle("ae-pad", pad);
+      query.title = pad
+        ? "a padding position: its weights are shown, its output is discarded"
+        : `show the weights of query \u201c${label}\u201d`;
+      pool.rowLabels[p].textContent = label;
+      pool.rowLabels[p].classList.toggle("ae-pad", pad);
       pool.cols[p].textContent = label;
-      pool.cols[p].className = `ae-col${pad}`;
+      pool.cols[p].classList.toggle("ae-pad", pad);
       bar.label.textContent = label;
-      bar.label.className = `ae-bar-label${pad}`;
+      bar.label.classList.toggle("ae-pad", pad);
     }
     return label;
   });
@@ -99,16 +105,48 @@ engine.sync = (parent, nodes) => {
   }
 };
 
-/** Mark the selected query's button as pressed (and no other). */
+/** Mark the selected query's button (and row label) as pressed, and no other;
+ * show it in the query menu. */
 engine.pressQuery = (ex, result) => {
   const { pool } = ex;
-  const pressed = pool.queries[result.positions[ex.row]];
-  if (pool.pressed !== pressed) {
-    if (pool.pressed) {
-      pool.pressed.setAttribute("aria-pressed", "false");
+  const p = result.positions[ex.row];
+  if (pool.pressed !== p) {
+    if (pool.pressed !== null && pool.pressed < pool.queries.length) {
+      pool.queries[pool.pressed].setAttribute("aria-pressed", "false");
+      pool.rowLabels[pool.pressed].classList.remove("ae-current");
     }
-    pressed.setAttribute("aria-pressed", "true");
-    pool.pressed = pressed;
+    pool.queries[p].setAttribute("aria-pressed", "true");
+    pool.rowLabels[p].classList.add("ae-current");
+    pool.pressed = p;
+  }
+  engine.showQueryMenu(ex, result);
+};
+
+/** The query menu: one option per row ("3: sat"), the selected row chosen. */
+engine.showQueryMenu = (ex, result) => {
+  const menu = ex.querySel;
+  const key = result.labels.join("\u0000");
+  if (ex.queryMenuKey !== key) {
+    const options = menu.options;
+    result.labels.forEach((label, i) => {
+      const text = `${i + 1}: ${label}`;
+      if (i < options.length) {
+        if (options[i].textContent !== text) {
+          options[i].textContent = text;
+        }
+      } else {
+        const option = engine.el("option", null, text);
+        option.value = String(i);
+        menu.appendChild(option);
+      }
+    });
+    while (options.length > result.labels.length) {
+      menu.removeChild(menu.lastChild);
+    }
+    ex.queryMenuKey = key;
+  }
+  if (menu.value !== String(ex.row)) {
+    menu.value = String(ex.row);
   }
 };
 

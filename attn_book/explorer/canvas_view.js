@@ -1,8 +1,9 @@
 // The explorer engine, part 6 of 7: the canvas view. Above data.table_max
 // positions the cells are squares of a canvas (no numbers fit in them). Hover
-// shows a cell's weight, a click selects its row, the query buttons beside the
-// canvas select rows from the keyboard, and the bars list the selected row's
-// weights as text.
+// shows a cell's weight, a click on a cell or a row label selects its row, the
+// query menu selects rows from the keyboard, and the bars list the selected
+// row's weights as text. The frame scrolls (with the arrow keys too, once it
+// has the focus) when the matrix is wider than the page.
 //
 // The canvas holds one pixel per cell and CSS scales it up without smoothing
 // (image-rendering: pixelated), so an update writes n * n pixels, whatever the
@@ -27,6 +28,7 @@ engine.buildCanvas = (ex, view) => {
   view.cols.setAttribute("aria-hidden", "true");
   grid.appendChild(view.cols);
   view.queryList = el("div", "ae-rows");
+  view.queryList.setAttribute("aria-hidden", "true");
   grid.appendChild(view.queryList);
   const wrap = el("div", "ae-canvaswrap");
   const canvas = el("canvas", "ae-canvas");
@@ -105,7 +107,7 @@ engine.updateCanvas = (ex, view, result) => {
     );
     engine.sync(
       view.queryList,
-      result.positions.map((p) => pool.queries[p]),
+      result.positions.map((p) => pool.rowLabels[p]),
     );
     view.shown = result.positions.join(",");
   }

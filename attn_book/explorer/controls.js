@@ -51,12 +51,14 @@ engine.buildLayout = (ex) => {
     "ae-mask",
     data.masks.map((m) => [m, m]),
   );
+  ex.querySel = el("select", "ae-query-select");
   const controls = el("div", "ae-controls");
   for (const [text, control] of [
     ["Sentence", ex.sentenceSel],
     ["Heads h", ex.headsSel],
     ["Head", ex.headSel],
     ["Mask", ex.maskSel],
+    ["Query", ex.querySel],
   ]) {
     const label = el("label", "ae-control");
     label.appendChild(el("span", "ae-control-name", text));
@@ -92,6 +94,8 @@ engine.buildLayout = (ex) => {
   ex.tokenButtons = [];
   const main = el("div", "ae-main");
   ex.heatWrap = el("div", "ae-heatwrap");
+  ex.heatWrap.setAttribute("role", "group");
+  ex.heatWrap.setAttribute("aria-label", "attention weights");
   const side = el("div", "ae-side");
   ex.bars = el("div", "ae-bars");
   ex.readout = el("div", "ae-readout");
@@ -125,6 +129,9 @@ engine.buildLayout = (ex) => {
   ex.maskSel.addEventListener("change", () => {
     state.mask = ex.maskSel.value;
     engine.render(ex);
+  });
+  ex.querySel.addEventListener("change", () => {
+    engine.selectRow(ex, Number(ex.querySel.value));
   });
   ex.tokenRow.addEventListener("click", (ev) => {
     const button = ev.target.closest("button.ae-token");

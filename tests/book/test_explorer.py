@@ -22,7 +22,14 @@ from attn_book.explorer.attention import (
     default_weights,
 )
 from attn_book.heads import chapter_projections
-from attn_book.tokens import D_MODEL, EXAMPLE_SENTENCES, MAX_TOKENS, embed, tokenize
+from attn_book.tokens import (
+    D_MODEL,
+    EXAMPLE_SENTENCES,
+    MAX_TOKENS,
+    browser_tokenizer,
+    embed,
+    tokenize,
+)
 from attn_core import causal_mask, multi_head_attention
 
 HOSTILE = ["<img src=x onerror=alert(1)>", "</script>", "a&b", "it"]
@@ -64,6 +71,19 @@ def test_embedded_data_round_trips():
     assert data["masks"] == ["none", "causal", "padding"]
     assert data["mask_rules"] == {m: MASK_RULES[m] for m in data["masks"]}
     assert data["colours"] == browser_ramp() and data["table_max"] == TABLE_MAX
+    # The sentence box starts from each sentence's text; the page tokenizes and
+    # embeds what the reader types with attn_book.tokens' own rules.
+    assert [s["text"] for s in data["sentences"]] == list(EXAMPLE_SENTENCES.values())
+    assert data["tokenizer"] == browser_tokenizer(D_MODEL)
+
+
+def test_the_sentence_box_is_optional_and_token_lists_show_as_text():
+    explorer = attention_explorer({"tokens": ["a", "<b>"], "text": "It's a Cat!"}, editable=False)
+    assert explorer.data["tokenizer"] is None
+    assert [s["text"] for s in explorer.data["sentences"]] == ["a <b>", "It's a Cat!"]
+    assert explorer.data["sentences"][1]["tokens"] == ["it's", "a", "cat"]
+    wide = attention_explorer(["the cat"], weights=(np.eye(12),) * 4, head_options=[1])
+    assert len(wide.data["tokenizer"]["known"]["cat"]) == 12
 
 
 def test_the_page_gets_its_colours_and_mask_rules_from_python():
@@ -222,6 +242,7 @@ def test_static_table_uses_the_weight_ramp():
         ({"weights": (np.ones((8, 4)),) * 4}, ValueError, "must be square"),
         ({"weights": (np.full((8, 8), np.nan),) * 4}, ValueError, "NaN or inf"),
         ({"title": 5}, TypeError, "title must be a str"),
+        ({"editable": "yes"}, TypeError, "editable must be True or False"),
     ],
 )
 def test_bad_input_names_the_argument(kwargs, error, message):

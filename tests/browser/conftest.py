@@ -96,10 +96,20 @@ class PageLog:
     dialogs: list[str] = field(default_factory=list)
 
 
-def open_page(browser, *, color_scheme: str = "light", java_script: bool = True):
+#: The desktop window of the tests (tests.browser.layout.PHONE is the phone).
+DESKTOP: dict[str, int] = {"width": 1280, "height": 900}
+
+
+def open_page(
+    browser,
+    *,
+    color_scheme: str = "light",
+    java_script: bool = True,
+    viewport: dict[str, int] | None = None,
+):
     """A new page in a fresh context, with outside requests blocked and errors logged."""
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900},
+        viewport=viewport or DESKTOP,
         color_scheme=color_scheme,
         java_script_enabled=java_script,
     )
@@ -127,7 +137,7 @@ def open_page(browser, *, color_scheme: str = "light", java_script: bool = True)
 
 @pytest.fixture
 def new_page(browser):
-    """Factory fixture: ``context, page, log = new_page(color_scheme=...)``; closed after."""
+    """Factory fixture: ``page, log = new_page(color_scheme=..., viewport=...)``; closed after."""
     contexts = []
 
     def make(**kwargs):

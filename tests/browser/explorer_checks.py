@@ -64,9 +64,15 @@ SNAPSHOT_JS = """root => ({
     s => s.textContent),
   tokens: Array.from(root.querySelectorAll('button.ae-token')).map(
     b => [b.textContent, b.getAttribute('aria-pressed')]),
-  queries: Array.from(root.querySelectorAll('button.ae-query')).map(b => b.textContent),
-  pressedQuery: Array.from(root.querySelectorAll('button.ae-query[aria-pressed="true"]')).map(
+  // The row headers: query buttons (table) or row labels (canvas).
+  queries: Array.from(root.querySelectorAll('button.ae-query, .ae-rowlabel')).map(
+    b => b.textContent),
+  pressedQuery: Array.from(root.querySelectorAll(
+    'button.ae-query[aria-pressed="true"], .ae-rowlabel.ae-current')).map(
     b => Number(b.dataset.row)),
+  queryMenu: Array.from(root.querySelectorAll('select.ae-query-select option')).map(
+    o => o.textContent),
+  queryChosen: (root.querySelector('select.ae-query-select') || {}).value,
   barsTitle: (root.querySelector('.ae-bars-title') || {}).textContent,
   bars: root.querySelectorAll('.ae-bar-row').length,
   readout: (root.querySelector('.ae-readout') || {}).textContent,
@@ -185,6 +191,15 @@ def check_snapshot(snap: dict[str, Any]) -> dict[str, Any]:
     assert [p == "true" for _, p in snap["tokens"]] == state["active"]
     assert len(snap["queries"]) == n and snap["bars"] == n
     assert snap["pressedQuery"] == [state["query"]]
+    labels = [
+        tokens[p]
+        if state["active"][p] or not MASK_RULES[state["mask"]]["padding"]
+        else f"{tokens[p]} (pad)"
+        for p in positions
+    ]
+    assert snap["queries"] == labels
+    assert snap["queryMenu"] == [f"{i + 1}: {label}" for i, label in enumerate(labels)]
+    assert snap["queryChosen"] == str(state["query"])
     assert snap["headOptions"] == state["heads"]
     query_token = tokens[positions[state["query"]]]
     assert query_token in snap["barsTitle"], (query_token, snap["barsTitle"])
@@ -193,6 +208,11 @@ def check_snapshot(snap: dict[str, Any]) -> dict[str, Any]:
 
 def snapshot(root) -> dict[str, Any]:
     return root.evaluate(SNAPSHOT_JS)
+
+
+def pick_query(root, i: int) -> None:
+    """Select query row i with the pointer: its button (table) or row label (canvas)."""
+    root.locator("button.ae-query, .ae-rowlabel").nth(i).click()
 
 
 def exercise_explorer(root) -> int:
@@ -227,7 +247,7 @@ def exercise_explorer(root) -> int:
                 # The switched-off token stays as a padding position; its row
                 # attends to the real keys and is marked as discarded.
                 assert len(state["positions"]) == n_all
-                root.locator("button.ae-query").nth(1).click()
+                pick_query(root, 1)
                 snap = snapshot(root)
                 state = check_snapshot(snap)
                 checked += 1
@@ -239,12 +259,12 @@ def exercise_explorer(root) -> int:
             state = check()
             assert state["active"][1] is True
         last = len(state["positions"]) - 1
-        root.locator("button.ae-query").nth(last).click()
+        pick_query(root, last)
         state = check()
         assert state["query"] == last
         if MASK_RULES[mask]["causal"]:
             # Query 0 may see key 0 only.
-            root.locator("button.ae-query").nth(0).click()
+            pick_query(root, 0)
             snap = snapshot(root)
             n = len(state["positions"])
             assert shown_masked(snap, n)[0].sum() == n - 1, state
@@ -260,19 +280,24 @@ def exercise_explorer(root) -> int:
         canvas.hover(position=spot)
         assert f"{weights[i][j]:.6f}" in snapshot(root)["readout"]
         assert f"{weights[i][j]:.6f}" in canvas.get_attribute("title")
-        root.locator("button.ae-query").nth(0).click()
+        pick_query(root, 0)
         canvas.click(position=spot)
     else:
         cell = root.locator(f'td.ae-cell[data-row="{i}"][data-col="{j}"]')
         cell.hover()
         assert f"{float(cell.get_attribute('data-weight')):.6f}" in snapshot(root)["readout"]
-        root.locator("button.ae-query").nth(0).click()
+        pick_query(root, 0)
         cell.click()
     assert check()["query"] == i
-    # The keyboard reaches every query: Tab to a query button, Enter selects it.
-    root.locator("button.ae-query").nth(1).focus()
-    root.page.keyboard.press("Enter")
+    # The keyboard: the query menu (every view), and a query button (table).
+    root.locator("select.ae-query-select").select_option("1")
     assert check()["query"] == 1
+    if snapshot(root)["view"] == "table":
+        root.locator("button.ae-query").nth(2).focus()
+        root.page.keyboard.press("Enter")
+        assert check()["query"] == 2
+        root.page.keyboard.press("ArrowUp")
+        assert check()["query"] == 1
     # Sentence: every sentence offered (tokens reset to all on).
     for index in range(len(data["sentences"])):
         root.locator("select.ae-sentence").select_option(str(index))

@@ -26,6 +26,7 @@ from tests.browser.explorer_checks import (
     check_typed,
     exercise_explorer,
     exercise_typing,
+    pick_query,
     snapshot,
 )
 
@@ -291,7 +292,7 @@ def test_bad_text_keeps_the_view_and_good_text_clears_the_message(explorer_page)
     page, log = explorer_page
     root = page.locator(".attn-explorer")
     check_typed(root, "it was the zyzzyva")
-    root.locator("button.ae-query").nth(3).click()
+    pick_query(root, 3)
     for bad in ["", "?!", " ".join(["w"] * (MAX_TOKENS + 1)), "\U0001f642\U0001fae8"]:
         assert check_typed(root, bad) is None
         assert json.loads(snapshot(root)["state"])["query"] == 3

@@ -1,9 +1,15 @@
 """The kernel-free explorers: in the built book, and on their own.
 
 In the book, every ``.attn-explorer`` on every page is driven through its
-controls (sentence, token toggles, heads, head, mask, query) and the weights
-it shows are compared with attn_core for that state, to 1e-6. On its own, an
-explorer built with hostile tokens must show them as text, never as HTML.
+controls (sentence, typed sentences, token toggles, heads, head, mask, query)
+and the weights it shows are compared with attn_core for that state, to 1e-6.
+On its own, an explorer built with hostile tokens must show them as text,
+never as HTML. At phone width (390 px) the controls and the bars of the chosen
+query fit the screen and only the matrix scrolls, on its own; every control
+works from the keyboard with a visible focus and a name for screen readers;
+in the dark theme the explorer has dark colours and no light box around it.
+Screenshots of each (desktop and 390 px, light and dark) go to the screenshots
+folder beside the built site.
 """
 
 from __future__ import annotations
@@ -16,7 +22,12 @@ import pytest
 from attn_book.explorer import attention_explorer
 from attn_book.tokens import EXAMPLE_SENTENCES
 from tests.browser.conftest import BOOK_HTML, SCREENSHOTS, book_pages, require_book
-from tests.browser.explorer_checks import check_snapshot, exercise_explorer, snapshot
+from tests.browser.explorer_checks import (
+    check_snapshot,
+    exercise_explorer,
+    exercise_typing,
+    snapshot,
+)
 
 EXPLORER_PAGES = [
     rel for rel in book_pages() if 'class="attn-explorer' in (BOOK_HTML / rel).read_text()
@@ -45,6 +56,24 @@ COLOURS_JS = """root => [getComputedStyle(root).backgroundColor,
   getComputedStyle(root.querySelector('.ae-title')).color,
   document.documentElement.dataset.theme]"""
 
+# The background of every element around the explorer inside the article: in the
+# book's dark theme, none may be a light box (the theme gives HTML outputs one).
+BOX_JS = """root => {
+  const out = [];
+  for (let el = root.parentElement; el && el.tagName !== 'ARTICLE'; el = el.parentElement) {
+    out.push([el.className, getComputedStyle(el).backgroundColor]);
+  }
+  return out;
+}"""
+
+
+def is_light(css_colour: str) -> bool:
+    """An opaque colour brighter than mid-grey (transparent is not light)."""
+    values = [float(v) for v in css_colour[css_colour.index("(") + 1 : -1].split(",")]
+    if len(values) == 4 and values[3] == 0:
+        return False
+    return luminance(css_colour) > 0.5
+
 
 @pytest.mark.parametrize("rel", EXPLORER_PAGES or ["<no explorer in the book>"])
 def test_explorers_in_book_match_attn_core(rel, book_url, new_page):
@@ -60,27 +89,34 @@ def test_explorers_in_book_match_attn_core(rel, book_url, new_page):
     for i in range(roots.count()):
         root = roots.nth(i)
         root.scroll_into_view_if_needed()
-        assert exercise_explorer(root) > 10
         root.screenshot(path=str(SCREENSHOTS / f"{name}__explorer{i}_light.png"))
+        assert exercise_explorer(root) > 10
+        if root.locator("input.ae-text").count():
+            assert exercise_typing(root) > 10
         background, text, theme = root.evaluate(COLOURS_JS)
         assert theme == "light" and luminance(background) > 0.8 and luminance(text) < 0.4
     assert log.external == [] and log.console_errors == [] and log.page_errors == []
 
 
-@pytest.mark.parametrize("rel", EXPLORER_PAGES[:1] or ["<no explorer in the book>"])
+@pytest.mark.parametrize("rel", EXPLORER_PAGES or ["<no explorer in the book>"])
 def test_explorers_in_dark_theme(rel, book_url, new_page):
     require_book()
     if not EXPLORER_PAGES:
         pytest.skip("no page of this build contains an explorer")
     page, log = new_page(color_scheme="dark")
     page.goto(f"{book_url}/{rel}", wait_until="load")
-    root = page.locator(".attn-explorer").first
-    root.scroll_into_view_if_needed()
-    check_snapshot(snapshot(root))
-    background, text, theme = root.evaluate(COLOURS_JS)
-    assert theme == "dark"
-    assert luminance(background) < 0.2 and luminance(text) > 0.7, (background, text)
-    root.screenshot(path=str(SCREENSHOTS / (rel.replace("/", "__")[:-5] + "__explorer0_dark.png")))
+    roots = page.locator(".attn-explorer")
+    for i in range(roots.count()):
+        root = roots.nth(i)
+        root.scroll_into_view_if_needed()
+        check_snapshot(snapshot(root))
+        background, text, theme = root.evaluate(COLOURS_JS)
+        assert theme == "dark"
+        assert luminance(background) < 0.2 and luminance(text) > 0.7, (background, text)
+        boxes = [(name, colour) for name, colour in root.evaluate(BOX_JS) if is_light(colour)]
+        assert boxes == [], f"a light box around the explorer in the dark theme: {boxes}"
+        name = rel.replace("/", "__")[:-5]
+        root.screenshot(path=str(SCREENSHOTS / f"{name}__explorer{i}_dark.png"))
     assert log.console_errors == [] and log.page_errors == []
 
 
