@@ -72,3 +72,23 @@ def assert_fits(root) -> dict[str, Any]:
     assert scroll_width <= client_width + 1, f"the component itself scrolls sideways: {report}"
     assert report["spill"] == [], f"elements stick out of the component: {report['spill']}"
     return report
+
+
+# The theme's sticky headers and its skip link would sit on top of a component
+# in an element screenshot (the page scrolls under them): hidden while one is taken.
+_PAGE_CHROME_CSS = ".bd-header, .bd-header-article, .skip-link { visibility: hidden !important; }"
+
+
+def screenshot(root, path) -> None:
+    """A picture of one component (a Playwright locator), without the page's
+    sticky header over it. The window grows for the picture when the component
+    is taller than it (the theme scrolls an element to below its header)."""
+    page = root.page
+    size = page.viewport_size
+    height = root.evaluate("e => Math.ceil(e.getBoundingClientRect().height)")
+    if height + 200 > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": height + 200})
+    try:
+        root.screenshot(path=str(path), style=_PAGE_CHROME_CSS)
+    finally:
+        page.set_viewport_size(size)

@@ -18,7 +18,7 @@ from attn_book.explorer import attention_explorer
 from attn_book.tokens import EXAMPLE_SENTENCES
 from tests.browser.conftest import BOOK_HTML, SCREENSHOTS, book_pages, require_book
 from tests.browser.explorer_checks import check_snapshot, check_typed, snapshot
-from tests.browser.layout import PHONE, assert_fits
+from tests.browser.layout import PHONE, assert_fits, screenshot
 from tests.browser.test_explorers import EXPLORER_PAGES
 
 COMPONENT_PAGES = [rel for rel in book_pages() if 'class="attn-' in (BOOK_HTML / rel).read_text()]
@@ -47,7 +47,7 @@ def check_phone(page, root, name: str) -> None:
     root.scroll_into_view_if_needed()
     check_snapshot(snapshot(root))
     assert_fits(root)
-    root.screenshot(path=str(SCREENSHOTS / f"{name}_390.png"))
+    screenshot(root, SCREENSHOTS / f"{name}_390.png")
     if root.locator("input.ae-text").count() == 0:
         return
     check_typed(root, " ".join(LONG))
@@ -68,7 +68,7 @@ def check_phone(page, root, name: str) -> None:
     assert frame["x"] <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"]
     query.click()
     check_snapshot(snapshot(root))
-    root.screenshot(path=str(SCREENSHOTS / f"{name}_390_long.png"))
+    screenshot(root, SCREENSHOTS / f"{name}_390_long.png")
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

@@ -28,6 +28,7 @@ from tests.browser.explorer_checks import (
     exercise_typing,
     snapshot,
 )
+from tests.browser.layout import screenshot
 
 EXPLORER_PAGES = [
     rel for rel in book_pages() if 'class="attn-explorer' in (BOOK_HTML / rel).read_text()
@@ -89,7 +90,7 @@ def test_explorers_in_book_match_attn_core(rel, book_url, new_page):
     for i in range(roots.count()):
         root = roots.nth(i)
         root.scroll_into_view_if_needed()
-        root.screenshot(path=str(SCREENSHOTS / f"{name}__explorer{i}_light.png"))
+        screenshot(root, SCREENSHOTS / f"{name}__explorer{i}_light.png")
         assert exercise_explorer(root) > 10
         if root.locator("input.ae-text").count():
             assert exercise_typing(root) > 10
@@ -116,7 +117,7 @@ def test_explorers_in_dark_theme(rel, book_url, new_page):
         boxes = [(name, colour) for name, colour in root.evaluate(BOX_JS) if is_light(colour)]
         assert boxes == [], f"a light box around the explorer in the dark theme: {boxes}"
         name = rel.replace("/", "__")[:-5]
-        root.screenshot(path=str(SCREENSHOTS / f"{name}__explorer{i}_dark.png"))
+        screenshot(root, SCREENSHOTS / f"{name}__explorer{i}_dark.png")
     assert log.console_errors == [] and log.page_errors == []
 
 
@@ -216,7 +217,7 @@ def test_long_sentence_canvas_matches_attn_core(theme, new_page):
     root.locator("select.ae-mask").select_option("causal")
     check_snapshot(snapshot(root))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    root.screenshot(path=str(SCREENSHOTS / f"standalone__explorer_long_{theme}.png"))
+    screenshot(root, SCREENSHOTS / f"standalone__explorer_long_{theme}.png")
     root.locator("select.ae-mask").select_option("none")
     assert exercise_explorer(root) > 20
     # Hostile tokens in the canvas view: key labels and queries are text.
