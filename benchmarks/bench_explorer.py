@@ -19,13 +19,17 @@ For each change it records, with ``performance.now()`` in the page:
 - render: the next frame's rendering work, from its ``requestAnimationFrame``
   callback to the first task after it (style, layout, paint and the commit to
   the compositor all happen in between, on the main thread);
-- work = handler + render: the main-thread time the update costs, paint
-  included, without the wait for the frame clock. The target applies to it;
+- handler + render: the explorer's script and the next frame's rendering;
 - main-thread busy: Chromium's own count of main-thread task time during the
-  update (DevTools ``Performance.getMetrics`` TaskDuration): everything the
-  main thread did, layout forced by a later task included, plus the
-  benchmark's own overhead (the DevTools call that drives the page; the row
-  "nothing (overhead)" measures it with no change at all);
+  change (DevTools ``Performance.getMetrics`` TaskDuration): everything the
+  main thread did, plus the benchmark's own overhead (the DevTools call that
+  drives the page), which the row "nothing (overhead)" measures with no
+  change at all;
+- update = main-thread busy - overhead (the median of that row): all the
+  main-thread work one update causes, paint included, and also the work
+  Chromium does in tasks of its own because a form control changed (its
+  autofill code checks the form and forces style and layout right away, before
+  the frame, so "render" alone would miss it). The target applies to it;
 - next frame: from the change until the frame is done (work plus the wait for
   the frame clock, up to 16.7 ms).
 
@@ -47,6 +51,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import numpy as np
 from _common import ROOT, print_machine, print_table, summary_ms
 
 from attn_book.choices import MASK_CHOICES
@@ -229,20 +234,24 @@ class Driver:
         """Summary rows and per-control rows (p50 / p95 in ms)."""
         rows, per_control = [], []
         for (tokens, heads), timings in self.timings.items():
-            every = [
-                t for label, ts in timings.items() if label != "nothing (overhead)" for t in ts
-            ]
-            cols = [summary_ms([t[k] / 1e3 for t in every]) for k in range(5)]
-            verdict = "ok" if cols[2][1] <= TARGET_MS else f"MISS (> {TARGET_MS:.0f} ms)"
+            overhead = float(np.median([t[3] for t in timings[OVERHEAD]]))
+            # handler, render, handler + render, busy, update = busy - overhead, next frame
+            table = {
+                label: [[h, r, w, b, max(0.0, b - overhead), f] for h, r, w, b, f in ts]
+                for label, ts in timings.items()
+            }
+            every = [t for label, ts in table.items() if label != OVERHEAD for t in ts]
+            cols = [summary_ms([t[k] / 1e3 for t in every]) for k in range(6)]
+            verdict = "ok" if cols[4][1] <= TARGET_MS else f"MISS (> {TARGET_MS:.0f} ms)"
             rows.append(
                 [tokens, heads, len(every)] + [f"{c[0]:.1f} / {c[1]:.1f}" for c in cols] + [verdict]
             )
-            for label, ts in timings.items():
+            for label, ts in table.items():
                 per_control.append(
                     [tokens, heads, label, len(ts)]
                     + [
                         "{:.1f} / {:.1f}".format(*summary_ms([t[k] / 1e3 for t in ts])[:2])
-                        for k in range(5)
+                        for k in range(6)
                     ]
                 )
         return rows, per_control
@@ -348,10 +357,11 @@ def main() -> None:
                 "changes",
                 "handler p50/p95 ms",
                 "render p50/p95 ms",
-                "work p50/p95 ms",
+                "handler + render p50/p95 ms",
                 "main-thread busy p50/p95 ms",
+                "update p50/p95 ms",
                 "next frame p50/p95 ms",
-                f"target (p95 work <= {TARGET_MS:.0f} ms)",
+                f"target (p95 update <= {TARGET_MS:.0f} ms)",
             ],
             rows,
         )
@@ -364,8 +374,9 @@ def main() -> None:
                 "changes",
                 "handler",
                 "render",
-                "work",
+                "handler + render",
                 "main-thread busy",
+                "update",
                 "next frame",
             ],
             per_control,

@@ -94,3 +94,25 @@ def test_explorer_states_pass_axe(theme, viewport, new_page):
     root.locator("input.ae-text").fill("the \u00fcber zyzzyva, it's <b>")
     check("a typed sentence with a note")
     assert len(states) == 5 and log.page_errors == []
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_online_questions_pass_axe(theme, viewport, new_page):
+    """The "predict, then check" questions, fresh and answered (right and wrong)."""
+    from tests.browser.test_questions import (
+        answer_number,
+        pick_option,
+        standalone,
+        test_page_questions,
+    )
+
+    page, log = new_page(color_scheme=theme, viewport=viewport)
+    standalone(page, test_page_questions(), theme=theme)
+    assert audit(page, min_roots=5) == [], describe(audit(page))
+    roots = page.locator(".attn-question")
+    answer_number(roots.nth(0), "3", keyboard=False)
+    pick_option(roots.nth(2), 0, keyboard=False)
+    violations = audit(page, min_roots=5)
+    assert violations == [], describe(violations)
+    assert log.page_errors == []
