@@ -7,8 +7,9 @@
   gradients and training), :mod:`attn_book.training` (Adam, cross-entropy),
   :mod:`attn_book.bottleneck`, :mod:`attn_book.cost`, :mod:`attn_book.heads`;
 - figures: :mod:`attn_book.plots`, :mod:`attn_book.heatmap_png`,
-  :mod:`attn_book.diagrams`;
+  :mod:`attn_book.diagrams`, all coloured by :mod:`attn_book.colors`;
 - interactivity: the kernel widgets (:mod:`attn_book.widgets`), the
-  kernel-free explorers and questions (:mod:`attn_book.explorer`);
+  kernel-free explorers and questions (:mod:`attn_book.explorer`), which
+  offer the choices of :mod:`attn_book.choices`;
 - exercises: :mod:`attn_book.exercises` (``check`` and ``summary``).
 """

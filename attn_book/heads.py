@@ -1,11 +1,15 @@
 """Attention heads built by hand, so a reader can predict their patterns.
 
+:func:`chapter_projections` is the multi-head model of chapters 4 and 5 (and
+of the kernel-free explorer): chapter 3's designed ``W_q, W_k, W_v`` cut into
+heads, plus one seeded random ``W_o``.
+
 :func:`designed_heads` returns the inputs and weights of a two-head model
 for :func:`attn_core.multi_head_attention`:
 
-- head 0, "previous token": each token attends to the token just before it
+- head 1 (index 0), "previous token": each token attends to the token just before it
   (the first token, having none, attends to itself);
-- head 1, "same word": each token attends to every occurrence of its own
+- head 2 (index 1), "same word": each token attends to every occurrence of its own
   word, itself included.
 
 A previous-token head must know *where* each token is, which the toy
@@ -34,11 +38,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from attn_book.tokens import embed
+from attn_book.tokens import D_MODEL as TOY_D_MODEL
+from attn_book.tokens import MAX_TOKENS, embed, self_attention_projections
 from attn_core._validation import check_int
 
-#: Longest sentence the position features are scaled for (tokenize's default limit).
-MAX_POSITIONS: int = 64
+#: Longest sentence the position features are scaled for: the book's token limit.
+MAX_POSITIONS: int = MAX_TOKENS
+#: Seed of the output projection W_o of :func:`chapter_projections`.
+W_O_SEED: int = 4
 #: Width of the designed model: 13 embedding features + 3 position features.
 D_MODEL: int = 16
 NUM_HEADS: int = 2
@@ -235,3 +242,38 @@ def random_projections(
     rng = np.random.default_rng(seed)
     w_q, w_k, w_v, w_o = rng.normal(scale=1 / np.sqrt(d_model), size=(4, d_model, d_model))
     return w_q, w_k, w_v, w_o
+
+
+def chapter_projections(
+    d_model: int = TOY_D_MODEL,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The multi-head model of chapters 4 and 5: ``W_q, W_k, W_v, W_o``.
+
+    ``W_q, W_k, W_v`` are chapter 3's designed projections
+    (:func:`attn_book.tokens.self_attention_projections`); ``W_o`` is the
+    output projection of :func:`random_projections` with seed
+    :data:`W_O_SEED`, standing in for a learned one. The chapters, their
+    widgets and the kernel-free explorer all use this one model. ``W_o`` acts
+    after the heads are merged, so it never changes an attention weight.
+
+    Parameters
+    ----------
+    d_model : int, default attn_book.tokens.D_MODEL (8)
+        Width of the toy embeddings, at least 8.
+
+    Returns
+    -------
+    w_q, w_k, w_v, w_o : ndarray, shape (d_model, d_model), float64
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``d_model`` that is not an int of at least 8.
+
+    Examples
+    --------
+    >>> [w.shape for w in chapter_projections()]
+    [(8, 8), (8, 8), (8, 8), (8, 8)]
+    """
+    w_q, w_k, w_v = self_attention_projections(d_model)
+    return w_q, w_k, w_v, random_projections(d_model, W_O_SEED)[3]

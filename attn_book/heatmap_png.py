@@ -6,7 +6,9 @@ matplotlib redraw of a labelled 12 x 12 heatmap takes several times that on
 a small machine (most of it laying out tick-label text). This module draws
 the same kind of picture (colour-mapped cells, token labels, a title, the
 values of one highlighted row, a colour scale) with Pillow: a few
-milliseconds, independent of matplotlib's layout engine.
+milliseconds, independent of matplotlib's layout engine. The colours and the
+text colour on each cell come from :mod:`attn_book.colors`, as in
+:func:`~attn_book.plots.show_heatmaps` and the kernel-free explorer.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from attn_book.colors import WEIGHT_CMAP, ramp, ramp_index, text_is_dark
+
 _FONT_PATH = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf")
 
 
@@ -31,12 +35,6 @@ MASKED_GREY = (208, 208, 208)
 @lru_cache(maxsize=16)
 def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(_FONT_PATH, size)
-
-
-@lru_cache(maxsize=8)
-def _lut(cmap: str) -> np.ndarray:
-    # 256-entry RGB lookup table of a matplotlib colormap.
-    return (matplotlib.colormaps[cmap](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
 
 
 @dataclass
@@ -50,7 +48,8 @@ class Panel:
     title : str
         May contain newlines.
     cmap : str
-        A matplotlib colormap name.
+        A matplotlib colormap name (default: the weights' ramp,
+        :data:`attn_book.colors.WEIGHT_CMAP`).
     vmin, vmax : float
         Colour limits.
     highlight_row : int, optional
@@ -68,7 +67,7 @@ class Panel:
     row_labels: Sequence[str]
     col_labels: Sequence[str]
     title: str = ""
-    cmap: str = "viridis"
+    cmap: str = WEIGHT_CMAP
     vmin: float = 0.0
     vmax: float = 1.0
     highlight_row: int | None = None
@@ -161,9 +160,7 @@ def heatmaps_png(panels: Sequence[Panel], cell: int | None = None, gap: int = 40
         top = title_max
         gx = x0 + left  # grid origin
         # Cells: map values to colours, then scale each value up to a cell block.
-        span = (p.vmax - p.vmin) or 1.0
-        idx = np.clip((np.asarray(p.matrix, float) - p.vmin) / span * 255, 0, 255).astype(int)
-        rgb = _lut(p.cmap)[idx]
+        rgb = ramp(p.cmap)[ramp_index(p.matrix, p.vmin, p.vmax)]
         if p.masked is not None:
             rgb[np.asarray(p.masked, dtype=bool)] = MASKED_GREY
         block = np.repeat(np.repeat(rgb, cell, axis=0), cell, axis=1)
@@ -208,10 +205,11 @@ def heatmaps_png(panels: Sequence[Panel], cell: int | None = None, gap: int = 40
         if p.annotate_all:
             annotated_rows = list(range(rows))
         if cell >= 22:
+            dark = text_is_dark(rgb)
             for r in annotated_rows:
                 for j, value in enumerate(p.matrix[r]):
-                    # Dark text on light cells, light text on dark ones (by luminance).
-                    colour = "black" if rgb[r, j] @ (0.299, 0.587, 0.114) > 140 else "white"
+                    # Dark text on light cells, light text on dark ones.
+                    colour = "black" if dark[r, j] else "white"
                     draw.text(
                         (gx + j * cell + cell // 2, top + r * cell + cell // 2),
                         f"{value:.2f}",
@@ -222,8 +220,8 @@ def heatmaps_png(panels: Sequence[Panel], cell: int | None = None, gap: int = 40
         # Colour scale under the panel.
         ly = title_max + rows_max * cell + bottom_max + 6
         bar_w = min(cols * cell, 200)
-        ramp = _lut(p.cmap)[np.linspace(0, 255, bar_w).astype(int)][None].repeat(10, axis=0)
-        image.paste(Image.fromarray(ramp), (gx, ly))
+        scale = ramp(p.cmap)[np.linspace(0, 255, bar_w).astype(int)][None].repeat(10, axis=0)
+        image.paste(Image.fromarray(np.ascontiguousarray(scale)), (gx, ly))
         draw.rectangle((gx, ly, gx + bar_w - 1, ly + 9), outline="grey")
         draw.text((gx, ly + 12), f"{p.vmin:g}", fill="black", font=small_font)
         draw.text((gx + bar_w, ly + 12), f"{p.vmax:g}", fill="black", font=small_font, anchor="ra")

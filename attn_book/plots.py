@@ -1,4 +1,8 @@
-"""One plotting helper for attention heatmaps, reused by every chapter."""
+"""One plotting helper for attention heatmaps, reused by every chapter.
+
+Weights are drawn with the book's one colour ramp (:mod:`attn_book.colors`),
+the same the widgets' Pillow images and the kernel-free explorer use.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from attn_book.colors import WEIGHT_CMAP, ramp, ramp_index, text_is_dark
+
 
 def show_heatmaps(
     matrices: Any,
@@ -20,7 +26,7 @@ def show_heatmaps(
     xlabel: str = "key",
     ylabel: str = "query",
     annotate: bool | None = None,
-    cmap: str = "viridis",
+    cmap: str = WEIGHT_CMAP,
     vmin: float = 0.0,
     vmax: float | None = 1.0,
     ncols: int | None = None,
@@ -43,7 +49,7 @@ def show_heatmaps(
     annotate : bool, optional
         Write each value in its cell; by default only when the matrix is at
         most 10 x 10.
-    cmap : str
+    cmap : str, default attn_book.colors.WEIGHT_CMAP
         A matplotlib colormap name.
     vmin, vmax : float
         Colour limits; ``vmax=None`` uses the data's maximum.
@@ -112,6 +118,8 @@ def show_heatmaps(
             ax.set_title(titles[index])
         if annotate:
             top = vmax if vmax is not None else float(matrix.max())
+            # Black on light cells, white on dark ones: the rule of attn_book.colors.
+            dark = text_is_dark(ramp(cmap)[ramp_index(matrix, vmin, top)])
             for (i, j), value in np.ndenumerate(matrix):
                 ax.text(
                     j,
@@ -120,7 +128,7 @@ def show_heatmaps(
                     ha="center",
                     va="center",
                     fontsize=7,
-                    color="black" if value > 0.6 * top else "white",
+                    color="black" if dark[i, j] else "white",
                 )
     if image is not None:
         fig.colorbar(image, ax=axes, shrink=0.8, label=colorbar_label)

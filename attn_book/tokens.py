@@ -4,7 +4,8 @@ Real embeddings are learned and unreadable. The book needs the opposite:
 small vectors whose every number means something, so that a reader can
 *predict* where a token will look before running the code. This module gives
 
-- :func:`tokenize`: text -> lowercase words, with reader-facing errors;
+- :func:`tokenize`: text -> lowercase words, with reader-facing errors, and
+  :func:`dropped_note`: what it left out, in one line for the reader;
 - :func:`embed`: words -> ``(n, d_model)`` vectors with named features;
 - :func:`self_attention_projections`: ``W_q, W_k, W_v`` designed together
   with :func:`embed` so that, in ``softmax(Q K^T / sqrt(d_k))``,
@@ -21,8 +22,9 @@ The embedding dimensions (see :data:`FEATURE_NAMES`) are::
 
 The query/key channels are laid out so that, with ``d_model = 8`` split into
 4 heads of width 2 (``attn_core.multihead`` layout), each head carries one
-readable pattern: head 0 "pronoun -> animate, adjective -> noun", head 1
-"verb -> noun, noun -> adjective", head 2 "function word -> noun", head 3
+readable pattern (heads counted from 1, as the book shows them; index
+``h - 1`` in code): head 1 "pronoun -> animate, adjective -> noun", head 2
+"verb -> noun, noun -> adjective", head 3 "function word -> noun", head 4
 "same word".
 """
 
@@ -38,6 +40,11 @@ from attn_core._validation import check_int
 
 #: Width of the toy token vectors. Divisible by 1, 2, 4 and 8 (head counts).
 D_MODEL: int = 8
+
+#: The most tokens a sentence may have, everywhere in the book: tokenize's
+#: default, the widgets, the kernel-free explorer and the designed heads'
+#: position features (attention's cost grows with the square of it).
+MAX_TOKENS: int = 64
 
 #: Meaning of each embedding dimension; dimensions 6 and up form the identity block.
 FEATURE_NAMES: tuple[str, ...] = (
@@ -115,17 +122,19 @@ _IDENTITY_RADIUS = 1.0
 _WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 
-def tokenize(text: str, max_tokens: int = 64) -> list[str]:
+def tokenize(text: str, max_tokens: int = MAX_TOKENS) -> list[str]:
     """Split text into lowercase words (letters and digits; "it's" stays one word).
 
-    Punctuation and markup characters are separators, never tokens, so
-    ``"<b>hi</b>"`` gives ``["b", "hi", "b"]``: plain words, no HTML.
+    Punctuation, markup characters and symbols such as emoji are separators,
+    never tokens, so ``"<b>hi</b>"`` gives ``["b", "hi", "b"]``: plain words,
+    no HTML. :func:`dropped_characters` lists what was left out, and
+    :func:`dropped_note` says it in one line for a reader.
 
     Parameters
     ----------
     text : str
         The sentence to split.
-    max_tokens : int, default 64
+    max_tokens : int, default MAX_TOKENS (64)
         The most words accepted (attention cost grows as the square of it).
 
     Returns
@@ -158,6 +167,78 @@ def tokenize(text: str, max_tokens: int = 64) -> list[str]:
     if len(tokens) > max_tokens:
         raise ValueError(f"text has {len(tokens)} words; the limit is {max_tokens}")
     return tokens
+
+
+def dropped_characters(text: str) -> list[str]:
+    """The characters :func:`tokenize` leaves out of ``text``, each once, in order.
+
+    Spaces are not listed (they only separate words); everything else that is
+    not part of a word is: punctuation, markup such as ``<`` and ``/``,
+    symbols and emoji.
+
+    Parameters
+    ----------
+    text : str
+        The text as typed.
+
+    Returns
+    -------
+    list of str
+        One entry per distinct character left out, in order of appearance.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a str.
+
+    Examples
+    --------
+    >>> dropped_characters("<b>hi</b>, you")
+    ['<', '>', '/', ',']
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    left_out = _WORD_RE.sub(" ", text)
+    return list(dict.fromkeys(ch for ch in left_out if not ch.isspace()))
+
+
+def dropped_note(text: str) -> str:
+    """One line for a reader saying what :func:`tokenize` left out, or ``""``.
+
+    Parameters
+    ----------
+    text : str
+        The text as typed.
+
+    Returns
+    -------
+    str
+        Empty when nothing but spaces was left out.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a str.
+
+    Examples
+    --------
+    >>> print(dropped_note("<b>hi</b>"))
+    Not letters or digits, left out: "<" ">" "/" (the words are: b hi b)
+    >>> dropped_note("the cat")
+    ''
+    """
+    dropped = dropped_characters(text)
+    if not dropped:
+        return ""
+    note = "Not letters or digits, left out: " + " ".join(f'"{ch}"' for ch in dropped)
+    try:
+        words = tokenize(text, max_tokens=len(text))
+    except ValueError:  # no words at all: tokenize's own message says so
+        return note
+    shown = " ".join(words)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"{note} (the words are: {shown})"
 
 
 def _word_rng(word: str) -> np.random.Generator:

@@ -42,8 +42,9 @@ from pathlib import Path
 
 from _common import ROOT, print_machine, print_table, summary_ms
 
+from attn_book.choices import MASK_CHOICES
 from attn_book.explorer import attention_explorer
-from attn_book.explorer.assets import asset
+from attn_book.explorer.assets import engine_js
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -110,13 +111,13 @@ def page_html(title: str, script: str | None = None) -> str:
     explorer = attention_explorer(
         {f"{n} tokens": sentence(n) for n, _ in CONFIGS},
         head_options=[1, 2, 4, 8],
-        masks=("none", "causal", "padding", "causal+padding"),
+        masks=MASK_CHOICES,
         title=title,
     )
     fragment = explorer.to_html()
     if script is not None:
-        assert asset("explorer.js") in fragment
-        fragment = fragment.replace(asset("explorer.js"), script)
+        assert engine_js() in fragment
+        fragment = fragment.replace(engine_js(), script)
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>bench</title></head>"
         f"<body>{fragment}</body></html>"
@@ -207,7 +208,11 @@ def measure(
 def baseline_script(rev: str) -> str:
     """The explorer's JavaScript as it was at git revision ``rev`` (read with ``git show``).
 
-    Revisions before the attn_book layout kept it in a Python string.
+    Revisions since the engine was split into parts join them with that
+    revision's own ``attn_book/explorer/assets.py``; before that the engine was
+    one file, ``explorer.js``; before the attn_book layout it was a Python string.
+    The page's data is always the current one, so a revision that read other
+    data fields (or other mask names) shows other weights.
     """
 
     def show(path: str) -> str:
@@ -215,10 +220,27 @@ def baseline_script(rev: str) -> str:
             ["git", "show", f"{rev}:{path}"], cwd=ROOT, check=True, capture_output=True, text=True
         ).stdout
 
+    class _FileAtRev:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def read_text(self, encoding: str = "utf-8") -> str:
+            return show(f"attn_book/explorer/{self.name}")
+
+    class _PackageAtRev:
+        def joinpath(self, name: str) -> _FileAtRev:
+            return _FileAtRev(name)
+
     try:
+        source = show("attn_book/explorer/assets.py")
+        if "ENGINE_PARTS" in source:
+            namespace: dict[str, object] = {"__name__": "assets_at_rev", "__package__": None}
+            exec(compile(source, f"{rev}:assets.py", "exec"), namespace)  # noqa: S102
+            namespace["files"] = lambda _package: _PackageAtRev()
+            return str(namespace["engine_js"]())  # type: ignore[operator]
         return show("attn_book/explorer/explorer.js")
     except subprocess.CalledProcessError:
-        namespace: dict[str, object] = {}
+        namespace = {}
         exec(compile(show("attn_core/_explorer_assets.py"), rev, "exec"), namespace)  # noqa: S102
         return str(namespace["EXPLORER_JS"])
 

@@ -1,7 +1,7 @@
 """Redraw time of every local widget: value change -> new image (compute + render).
 
-Widget builders are discovered in attn_core: every public function of an
-attn_core module whose source calls ``guarded_view(`` (plus any listed in
+Widget builders are discovered in attn_book.widgets: every public function of
+one of its modules whose source calls ``guarded_view(`` (plus any listed in
 ``EXTRA_BUILDERS``). Each is built with its defaults, then put in two sizes
 where it has such parameters: 12 tokens / 4 heads and 64 tokens / 8 heads
 (through builder keyword arguments named like text/sentence/tokens and
@@ -43,7 +43,7 @@ matplotlib.use("Agg")
 import ipywidgets as widgets  # noqa: E402
 from _common import print_machine, print_table, summary_ms  # noqa: E402
 
-import attn_core  # noqa: E402
+import attn_book.widgets  # noqa: E402
 from attn_book.widgets.view import WidgetWithFallback  # noqa: E402
 
 # Builders discovery might miss: "module:function" strings.
@@ -78,7 +78,7 @@ def _letters(n_tokens: int, shift: int = 0) -> str:
 # Builders that need more than their defaults: required arguments, their own kind
 # of text, and the sizes that make sense for them (tokens, heads, p95 target ms).
 SETUPS: dict[str, dict[str, Any]] = {
-    "seq2seq_widget.translation_widget": {
+    "translation.translation_widget": {
         "kwargs": _translation_params,
         "text": _letters,
         "configs": [(8, 1, 50.0), (10, 1, 50.0)],  # letters; max_length is 10
@@ -87,12 +87,12 @@ SETUPS: dict[str, dict[str, Any]] = {
 
 
 def discover_builders(extra: list[str]) -> dict[str, Callable[..., WidgetWithFallback]]:
-    """name -> builder, for every attn_core function that builds a guarded_view."""
+    """name -> builder, for every attn_book.widgets function that builds a guarded_view."""
     found: dict[str, Callable[..., WidgetWithFallback]] = {}
-    for info in pkgutil.iter_modules(attn_core.__path__):
-        if info.name == "widgets":
+    for info in pkgutil.iter_modules(attn_book.widgets.__path__):
+        if info.name == "view":
             continue
-        name = f"attn_core.{info.name}"
+        name = f"attn_book.widgets.{info.name}"
         try:
             module = importlib.import_module(name)
         except Exception as exc:  # noqa: BLE001 - a half-written module must not stop us
@@ -302,7 +302,7 @@ def main() -> None:
     if args.only:
         builders = {k: v for k, v in builders.items() if args.only in k}
     if not builders:
-        print("No widget builders found in attn_core.")
+        print("No widget builders found in attn_book.widgets.")
         return
     print("Builders: " + ", ".join(builders) + "\n")
     rows, notes_out, profiles = [], [], []

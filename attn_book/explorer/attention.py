@@ -2,31 +2,40 @@
 
 The rendered book has no kernel behind it, so an ipywidgets slider there is
 dead. :func:`attention_explorer` instead writes one self-contained HTML
-fragment: the token vectors and weight matrices as JSON, and a small script
-that recomputes multi-head attention in the browser (the same maths as
+fragment: the token vectors, the weight matrices, the mask rules and the
+colour ramp as JSON, and a JavaScript engine (written in six parts that
+:mod:`attn_book.explorer.assets` joins into one script) that recomputes multi-head
+attention in the browser (the same maths as
 :func:`attn_core.multi_head_attention`) whenever the reader picks a
 sentence, switches a token off, changes the number of heads, the head or the
 mask, or clicks a query token. Nothing is loaded from a CDN or a server, so
 the fragment works in the static book, offline, and in JupyterLab (where
-trusted output runs its script).
+trusted output runs its script). Where scripts do not run, a static table
+of the first view stands in.
 
 Safety: the data goes in as JSON with ``<``, ``>`` and ``&`` escaped, so a
 token such as ``"</script>"`` cannot end the script early; the script inserts
 every token with ``textContent``, never as HTML; the static fallback table
 escapes every token with :func:`html.escape`.
 
-Masks (True = may attend, as everywhere in attn_core):
+Masks are the choices of :mod:`attn_book.choices` (True = may attend, as
+everywhere in attn_core), with the book's one padding convention:
 
 - ``"none"``: the switched-on tokens attend to each other; switched-off
   tokens are left out of the sequence.
-- ``"causal"``: as ``"none"`` plus the causal mask, query i sees keys 0..i.
+- ``"causal"``: as ``"none"`` plus the causal mask: a query sees itself and
+  the keys before it.
 - ``"padding"``: the sequence keeps every token of the sentence and the
   switched-off tokens become *padding* positions. No query may attend to a
-  padding key, and a padding query row is fully masked, so its weights are
-  zeros (attn_core's rule for a fully masked row). The other rows equal the
-  ``"none"`` weights of the switched-on tokens alone: padding changes nothing
-  for the real tokens.
-- ``"causal+padding"``: both masks combined with a logical and.
+  padding key. A padding query row still attends to the real tokens (as
+  with PyTorch's ``key_padding_mask``); the explorer marks it "(pad)" and
+  says its output is discarded. The real rows equal the ``"none"`` weights
+  of the switched-on tokens alone: padding changes nothing for the real tokens.
+- ``"causal + padding"``: both masks combined with a logical and.
+
+Heads are counted from 1 in the page (code counts from 0), the weights are
+coloured with :mod:`attn_book.colors`, and the head counts offered are
+:func:`attn_book.choices.head_choices`.
 """
 
 from __future__ import annotations
@@ -39,33 +48,39 @@ from typing import Any
 
 import numpy as np
 
-from attn_book.explorer.assets import asset
-from attn_book.tokens import D_MODEL, embed, self_attention_projections, tokenize
-from attn_core import causal_mask, multi_head_attention
+from attn_book.choices import (
+    MASK_CHOICES,
+    MASK_RULES,
+    check_mask_choice,
+    head_choices,
+    head_label,
+    mask_for_choice,
+)
+from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
+from attn_book.explorer.assets import asset, engine_js
+from attn_book.heads import chapter_projections
+from attn_book.tokens import D_MODEL, MAX_TOKENS, embed, tokenize
+from attn_core import multi_head_attention
+from attn_core._validation import check_int
 
-#: Every mask mode the explorer understands (see the module docstring).
-MASK_MODES: tuple[str, ...] = ("none", "causal", "padding", "causal+padding")
-
-#: Seed of the default output projection W_o (it does not change any weight shown).
-DEFAULT_W_O_SEED = 0
-
-# The static fallback table shows numbers only for small sentences.
-_ANNOTATE_MAX = 16
+#: Up to this many positions the heatmap is a table that writes each weight
+#: (in the page and in the static fallback); above it, a canvas of colours.
+TABLE_MAX = 16
 
 
 def _as_tokens(sentence: Any, where: str) -> list[str]:
     """A str is tokenized with attn_book.tokens.tokenize; a list of str is used as given."""
     if isinstance(sentence, str):
         try:
-            return tokenize(sentence)
+            return tokenize(sentence, max_tokens=MAX_TOKENS)
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
     if isinstance(sentence, Sequence) and not isinstance(sentence, (bytes, bytearray)):
         tokens = list(sentence)
         if not tokens:
             raise ValueError(f"{where} is an empty token list")
-        if len(tokens) > 64:
-            raise ValueError(f"{where} has {len(tokens)} tokens; at most 64 are allowed")
+        if len(tokens) > MAX_TOKENS:
+            raise ValueError(f"{where} has {len(tokens)} tokens; at most {MAX_TOKENS} are allowed")
         for token in tokens:
             if not isinstance(token, str) or not token:
                 raise TypeError(f"{where} must contain non-empty str tokens, got {token!r}")
@@ -96,48 +111,14 @@ def _check_weights(weights: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
 
 
 def default_weights(d_model: int = D_MODEL) -> tuple[np.ndarray, ...]:
-    """The explorer's default (w_q, w_k, w_v, w_o).
+    """The explorer's default (w_q, w_k, w_v, w_o): the chapters' one model.
 
-    ``w_q, w_k, w_v`` are :func:`attn_book.tokens.self_attention_projections`
-    (designed so each head shows a readable pattern); ``w_o`` is a seeded
-    normal matrix scaled by ``1/sqrt(d_model)`` (seed
-    :data:`DEFAULT_W_O_SEED`). ``w_o`` acts after the heads are merged, so it
-    never changes the attention weights the explorer shows.
+    This is :func:`attn_book.heads.chapter_projections`: chapter 3's designed
+    ``W_q, W_k, W_v`` (each head shows a readable pattern) and its seeded
+    ``W_o``, which acts after the heads are merged and so never changes the
+    attention weights the explorer shows.
     """
-    w_q, w_k, w_v = self_attention_projections(d_model)
-    rng = np.random.default_rng(DEFAULT_W_O_SEED)
-    w_o = rng.normal(size=(d_model, d_model)) / np.sqrt(d_model)
-    return (np.asarray(w_q, float), np.asarray(w_k, float), np.asarray(w_v, float), w_o)
-
-
-def explorer_mask(n: int, active: Sequence[bool], mask: str) -> np.ndarray | None:
-    """The boolean mask the explorer applies, for the positions it shows.
-
-    Parameters
-    ----------
-    n : int
-        Number of positions shown (switched-on tokens, or every token in a
-        padding mode).
-    active : sequence of bool, length n
-        Which shown positions are real tokens (False = padding).
-    mask : str
-        One of :data:`MASK_MODES`.
-
-    Returns
-    -------
-    ndarray of bool, shape (n, n), or None for ``"none"``
-        True = may attend.
-    """
-    if mask not in MASK_MODES:
-        raise ValueError(f"mask must be one of {MASK_MODES}, got {mask!r}")
-    allowed = np.ones((n, n), dtype=bool)
-    if "causal" in mask:
-        allowed &= causal_mask(n)
-    if "padding" in mask:
-        valid = np.asarray(active, dtype=bool)
-        # Keys: nobody attends to padding. Queries: a padding row is fully masked.
-        allowed &= valid[:, None] & valid[None, :]
-    return None if mask == "none" else allowed
+    return tuple(np.asarray(w, dtype=np.float64) for w in chapter_projections(d_model))
 
 
 class AttentionExplorer:
@@ -155,9 +136,7 @@ class AttentionExplorer:
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
         self._payload = _json_for_html(data)
-        digest = hashlib.sha256(
-            (self._payload + asset("explorer.js") + asset("explorer.css")).encode()
-        )
+        digest = hashlib.sha256((self._payload + engine_js() + asset("explorer.css")).encode())
         self.element_id = "attn-explorer-" + digest.hexdigest()[:12]
 
     def weights_for(
@@ -177,26 +156,40 @@ class AttentionExplorer:
         active : sequence of bool, optional
             Which tokens are switched on (default: all).
         heads : int, optional
-            Number of heads (default: the explorer's default).
+            Number of heads (default: the explorer's default); one of its
+            ``head_options``.
         head : int
-            Which head to show.
+            Which head to show, from 0 (the page calls it head ``head + 1``).
         mask : str
-            One of :data:`MASK_MODES`.
+            One of :data:`attn_book.choices.MASK_CHOICES`.
 
         Returns
         -------
         positions : list of int
-            The token positions shown as rows and columns.
+            The token positions shown as rows and columns (with a padding
+            mask, every position: switched-off ones are padding).
         weights : ndarray, shape (n, n)
-            That head's attention weights.
+            That head's attention weights, with the mask of
+            :func:`attn_book.choices.mask_for_choice`.
+
+        Raises
+        ------
+        TypeError, ValueError
+            For an index out of range, a head count not offered, an unknown
+            mask, or ``active`` of the wrong length or with no True.
         """
-        sent = self.data["sentences"][sentence]
+        sentences = self.data["sentences"]
+        sentence = check_int(sentence, "sentence", minimum=0, maximum=len(sentences) - 1)
+        sent = sentences[sentence]
         n_all = len(sent["tokens"])
         active = [True] * n_all if active is None else [bool(a) for a in active]
         if len(active) != n_all or not any(active):
             raise ValueError(f"active must have {n_all} entries with at least one True")
         heads = self.data["defaults"]["heads"] if heads is None else heads
-        if "padding" in mask:
+        if check_int(heads, "heads") not in self.data["head_options"]:
+            raise ValueError(f"heads must be one of {self.data['head_options']}, got {heads}")
+        head = check_int(head, "head", minimum=0, maximum=heads - 1)
+        if MASK_RULES[check_mask_choice(mask)]["padding"]:
             positions = list(range(n_all))
             real = active
         else:
@@ -211,7 +204,7 @@ class AttentionExplorer:
             np.asarray(w["w_v"]),
             np.asarray(w["w_o"]),
             heads,
-            explorer_mask(len(positions), real, mask),
+            mask_for_choice(mask, real),
         )
         return positions, weights[head]
 
@@ -223,25 +216,24 @@ class AttentionExplorer:
             defaults["sentence"], heads=defaults["heads"], head=0, mask=defaults["mask"]
         )
         labels = [html.escape(tokens[p]) for p in positions]
-        annotate = len(positions) <= _ANNOTATE_MAX
+        annotate = len(positions) <= TABLE_MAX
+        # The book's weight ramp (attn_book.colors), as in the page and the figures.
+        colours = ramp()[ramp_index(weights)]
         rows = ["<tr><th>query \\ key</th>" + "".join(f"<th>{t}</th>" for t in labels) + "</tr>"]
         for i, label in enumerate(labels):
             cells = []
             for j in range(len(labels)):
-                value = float(weights[i, j])
-                # Light-to-dark blue; readable without the stylesheet too.
-                shade = int(round(255 - 175 * value))
-                colour = "#fff" if value > 0.55 else "#000"
-                text = f"{value:.2f}" if annotate else ""
+                rgb = colours[i, j]
+                text = f"{float(weights[i, j]):.2f}" if annotate else ""
                 cells.append(
-                    f'<td style="background:rgb({shade},{shade},255);color:{colour}">{text}</td>'
+                    f'<td style="background:{hex_colour(rgb)};color:{text_colour(rgb)}">{text}</td>'
                 )
             rows.append(f"<tr><th>{label}</th>{''.join(cells)}</tr>")
         return (
             '<table class="ae-static-table">'
             + "".join(rows)
-            + '</table><p class="ae-static-note">Attention weights of head 1 '
-            f"(of {defaults['heads']}), mask {html.escape(defaults['mask'])}. "
+            + '</table><p class="ae-static-note">Attention weights of '
+            f"{head_label(0, defaults['heads'])}, mask {html.escape(defaults['mask'])}. "
             "The interactive explorer needs JavaScript.</p>"
         )
 
@@ -257,7 +249,7 @@ class AttentionExplorer:
             f'<script type="application/json" class="ae-data">{self._payload}</script>\n'
             f'<div class="ae-static">{self._static_table()}</div>\n'
             '<div class="ae-app"></div>\n'
-            f"<script>{asset('explorer.js')}</script>\n"
+            f"<script>{engine_js()}</script>\n"
             "</div>"
         )
 
@@ -313,10 +305,10 @@ def attention_explorer(
     weights : tuple (w_q, w_k, w_v, w_o), optional
         Square (d_model, d_model) matrices. Default: :func:`default_weights`.
     head_options : sequence of int, optional
-        Head counts offered; each must divide d_model. Default: every
-        divisor of d_model.
+        Head counts offered, from :func:`attn_book.choices.head_choices`
+        (the divisors of d_model). Default: all of them.
     masks : sequence of str
-        Mask modes offered, from :data:`MASK_MODES`.
+        Mask choices offered, from :data:`attn_book.choices.MASK_CHOICES`.
     default_heads : int
         Heads shown first; must be in ``head_options``.
     default_mask : str
@@ -362,17 +354,21 @@ def attention_explorer(
         raise ValueError("sentences is empty; give at least one sentence")
     w_q, w_k, w_v, w_o = default_weights(D_MODEL) if weights is None else _check_weights(weights)
     d_model = w_q.shape[0]
-    divisors = [h for h in range(1, d_model + 1) if d_model % h == 0]
+    valid_heads = head_choices(d_model)
     if head_options is None:
-        head_options = divisors
-    head_options = [int(h) for h in head_options]
-    if not head_options or any(h not in divisors for h in head_options):
-        raise ValueError(f"head_options must be divisors of d_model={d_model}, got {head_options}")
+        head_options = valid_heads
+    head_options = [check_int(h, "head_options entry") for h in head_options]
+    if not head_options or any(h not in valid_heads for h in head_options):
+        raise ValueError(
+            f"head_options must be divisors of d_model={d_model} ({valid_heads}), "
+            f"got {head_options}"
+        )
+    check_int(default_heads, "default_heads")
     if default_heads not in head_options:
         raise ValueError(f"default_heads={default_heads} is not in head_options {head_options}")
-    masks = list(masks)
-    if not masks or any(m not in MASK_MODES for m in masks):
-        raise ValueError(f"masks must be chosen from {MASK_MODES}, got {masks}")
+    masks = [check_mask_choice(m, "each of masks") for m in masks]
+    if not masks:
+        raise ValueError(f"masks is empty; choose from {list(MASK_CHOICES)}")
     if default_mask not in masks:
         raise ValueError(f"default_mask={default_mask!r} is not in masks {masks}")
     if not isinstance(title, str):
@@ -401,6 +397,11 @@ def attention_explorer(
         },
         "head_options": head_options,
         "masks": masks,
+        # Which masks each choice combines (attn_book.choices.mask_for_choice's rules).
+        "mask_rules": {m: MASK_RULES[m] for m in masks},
+        # The weight ramp of attn_book.colors: the page carries no colours of its own.
+        "colours": browser_ramp(),
+        "table_max": TABLE_MAX,
         "defaults": {
             "sentence": 0,
             "heads": int(default_heads),

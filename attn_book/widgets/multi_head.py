@@ -13,45 +13,13 @@ from collections.abc import Sequence
 import ipywidgets as widgets
 import numpy as np
 
-from attn_book.heads import random_projections
+from attn_book.choices import head_choices, head_label
+from attn_book.heads import chapter_projections
 from attn_book.heatmap_png import Panel, heatmaps_png
-from attn_book.tokens import D_MODEL, EXAMPLE_SENTENCES, embed, self_attention_projections, tokenize
-from attn_book.widgets.view import WidgetWithFallback, guarded_view
+from attn_book.tokens import D_MODEL, EXAMPLE_SENTENCES, MAX_TOKENS, dropped_note, embed, tokenize
+from attn_book.widgets.view import WidgetWithFallback, fit_to_content, guarded_view
 from attn_core import multi_head_attention
 from attn_core._validation import check_int
-
-
-def head_choices(d_model: int = D_MODEL) -> list[int]:
-    """The numbers of heads that divide ``d_model`` (the only valid choices).
-
-    Examples
-    --------
-    >>> head_choices(8)
-    [1, 2, 4, 8]
-    """
-    check_int(d_model, "d_model", minimum=1)
-    return [h for h in range(1, d_model + 1) if d_model % h == 0]
-
-
-def chapter_projections(
-    d_model: int = D_MODEL, seed: int = 4
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Chapter 3's ``W_q, W_k, W_v`` plus a seeded random ``W_o`` (chapter 4's model).
-
-    Parameters
-    ----------
-    d_model : int
-        Width of the toy embeddings (at least 8).
-    seed : int
-        Seed of the random output projection.
-
-    Returns
-    -------
-    w_q, w_k, w_v, w_o : ndarray, shape (d_model, d_model)
-    """
-    w_q, w_k, w_v = self_attention_projections(d_model)
-    return w_q, w_k, w_v, random_projections(d_model, seed)[3]
-
 
 #: Token labels longer than this are cut (with an ellipsis), so one long word
 #: cannot push the heatmaps aside.
@@ -79,7 +47,7 @@ def _multi_head_png(
                 weights,
                 labels,
                 labels,
-                title=f"head {head} of {num_heads} (d_head = {d_model // num_heads}):\n"
+                title=f"{head_label(head, num_heads)} (d_head = {d_model // num_heads}):\n"
                 "attention weights",
                 xlabel="key",
                 ylabel="query",
@@ -98,15 +66,26 @@ def _multi_head_png(
     )
 
 
-def _sentence_box(sentence: str) -> widgets.Text:
-    """The text box both widgets share for editing the sentence."""
+def _sentence_box(sentence: str, width: str = "420px") -> widgets.Text:
+    """The text box the widgets share for editing the sentence."""
     # continuous_update=False: redraw when the reader presses Enter, not per keystroke.
     return widgets.Text(
         value=sentence,
         description="sentence",
         continuous_update=False,
-        layout=widgets.Layout(width="420px"),
+        layout=widgets.Layout(width=width),
     )
+
+
+def head_options(num_heads: int) -> list[tuple[str, int]]:
+    """A head menu's options: the reader sees heads counted from 1, the code gets 0, 1, ...
+
+    Examples
+    --------
+    >>> head_options(2)
+    [('1', 0), ('2', 1)]
+    """
+    return [(str(h + 1), h) for h in range(check_int(num_heads, "num_heads", minimum=1))]
 
 
 def multi_head_widget(
@@ -115,55 +94,70 @@ def multi_head_widget(
     """Chapter 4's widget: sentence, number of heads, head -> heatmap and output.
 
     The model is chapter 3's toy embeddings and projections, split into heads,
-    with a seeded random ``W_o`` (:func:`chapter_projections`).
+    with the chapters' seeded ``W_o`` (:func:`attn_book.heads.chapter_projections`).
+    Heads are counted from 1 in the menu and the titles.
 
     Parameters
     ----------
     sentence : str
         The starting sentence.
     num_heads : int
-        Starting number of heads; one of :func:`head_choices`.
+        Starting number of heads; one of :func:`attn_book.choices.head_choices`.
     head : int
-        Starting head, ``0 <= head < num_heads``.
+        Starting head index, ``0 <= head < num_heads`` (shown as ``head + 1``).
 
     Returns
     -------
     WidgetWithFallback
-        Controls ``text``, ``num_heads`` (a dropdown of divisors of d_model)
-        and ``head``.
+        Controls ``text``, ``num_heads`` (a menu of the divisors of d_model)
+        and ``head`` (a menu labelled 1..num_heads whose values are 0..num_heads-1).
 
     Raises
     ------
-    ValueError
+    TypeError, ValueError
         If the starting values are invalid.
     """
+    check_int(num_heads, "num_heads", minimum=1)
+    check_int(head, "head", minimum=0, maximum=num_heads - 1)
     weights_in = chapter_projections()
     text = _sentence_box(sentence)
-    heads = widgets.Dropdown(options=head_choices(D_MODEL), value=num_heads, description="heads")
-    head_slider = widgets.IntSlider(
-        value=head, min=0, max=max(num_heads - 1, 0), description="head"
+    heads = fit_to_content(
+        widgets.Dropdown(options=head_choices(D_MODEL), value=num_heads, description="heads")
+    )
+    head_menu = fit_to_content(
+        widgets.Dropdown(options=head_options(num_heads), value=head, description="head")
     )
 
     def keep_head_in_range(change: dict) -> None:
-        # Registered before guarded_view's redraw, so the slider is valid first.
-        head_slider.max = max(int(change["new"]) - 1, 0)
+        # Registered before guarded_view's redraw, so the head menu is valid first;
+        # held, so the menu's own changes do not redraw (the heads change does, once).
+        count = int(change["new"])
+        if count not in head_choices(D_MODEL):
+            return  # render explains it
+        with view.hold():
+            keep = min(head_menu.value, count - 1)
+            head_menu.options = head_options(count)
+            head_menu.value = keep
 
     heads.observe(keep_head_in_range, names="value")
 
     def render(text: str, num_heads: int, head: int) -> bytes:
-        tokens = tokenize(text)
+        tokens = tokenize(text, max_tokens=MAX_TOKENS)
         if num_heads not in head_choices(D_MODEL):
             raise ValueError(
                 f"{num_heads} heads do not divide d_model = {D_MODEL}: each head gets "
                 f"d_model / h features, so choose one of {head_choices(D_MODEL)}"
             )
         if not 0 <= head < num_heads:
-            raise ValueError(f"head must be between 0 and {num_heads - 1}, got {head}")
+            raise ValueError(f"head must be between 1 and {num_heads}, got {head + 1}")
         out, weights = multi_head_attention(embed(tokens), *weights_in, num_heads)
         return _multi_head_png(tokens, weights[head], out, head, num_heads)
 
-    return guarded_view(
-        {"text": text, "num_heads": heads, "head": head_slider},
+    view = guarded_view(
+        {"text": text, "num_heads": heads, "head": head_menu},
         render,
-        alt=f"Head {head} of {num_heads}: attention weights and combined output for '{sentence}'",
+        alt=f"{head_label(head, num_heads).capitalize()}: attention weights and combined "
+        f"output for '{sentence}'",
+        note=lambda text, **_: dropped_note(text),
     )
+    return view

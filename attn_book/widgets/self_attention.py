@@ -22,15 +22,14 @@ from attn_book.heatmap_png import Panel, heatmaps_png
 from attn_book.tokens import (
     EXAMPLE_SENTENCES,
     FEATURE_NAMES,
+    MAX_TOKENS,
+    dropped_note,
     embed,
     self_attention_projections,
     tokenize,
 )
 from attn_book.widgets.view import WidgetWithFallback, guarded_view
 from attn_core import scaled_dot_product_attention
-
-#: The most tokens the widget accepts (attention cost grows with n^2).
-MAX_TOKENS = 64
 
 
 def self_attention(tokens: list[str], scaled: bool = True) -> dict[str, np.ndarray]:
@@ -87,7 +86,8 @@ def render_self_attention(text: str, scaled: bool = True, query: int = 0) -> byt
     Raises
     ------
     ValueError
-        For empty text, text without words, or more than 64 words.
+        For empty text, text without words, or more than
+        :data:`attn_book.tokens.MAX_TOKENS` words.
     TypeError
         If ``text`` is not a str.
     """
@@ -126,7 +126,7 @@ def self_attention_widget(
     scaled: bool = True,
     query: int | None = None,
 ) -> WidgetWithFallback:
-    """A live explorer of self-attention on one sentence (PNG fallback offline).
+    """Chapter 3's widget: self-attention on one sentence, live (a PNG offline).
 
     Parameters
     ----------
@@ -175,4 +175,5 @@ def self_attention_widget(
         controls,
         render_self_attention,
         alt="Heatmap of self-attention weights for the sentence, and its context vectors.",
+        note=lambda text, **_: dropped_note(text),
     )

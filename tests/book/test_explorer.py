@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
 
+from attn_book.choices import MASK_CHOICES, MASK_RULES, head_choices
+from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index
+from attn_book.explorer import assets
+from attn_book.explorer.assets import ENGINE_PARTS, asset, engine_js, engine_version
 from attn_book.explorer.attention import (
-    MASK_MODES,
+    TABLE_MAX,
     AttentionExplorer,
     attention_explorer,
     default_weights,
-    explorer_mask,
 )
-from attn_book.tokens import D_MODEL, EXAMPLE_SENTENCES, embed, tokenize
+from attn_book.heads import chapter_projections
+from attn_book.tokens import D_MODEL, EXAMPLE_SENTENCES, MAX_TOKENS, embed, tokenize
 from attn_core import causal_mask, multi_head_attention
 
 HOSTILE = ["<img src=x onerror=alert(1)>", "</script>", "a&b", "it"]
@@ -53,8 +60,46 @@ def test_embedded_data_round_trips():
     first = data["sentences"][0]
     assert first["tokens"] == tokenize(EXAMPLE_SENTENCES["pronoun"])
     np.testing.assert_array_equal(first["x"], embed(first["tokens"], D_MODEL))
-    assert data["head_options"] == [1, 2, 4, 8]
+    assert data["head_options"] == head_choices(D_MODEL) == [1, 2, 4, 8]
     assert data["masks"] == ["none", "causal", "padding"]
+    assert data["mask_rules"] == {m: MASK_RULES[m] for m in data["masks"]}
+    assert data["colours"] == browser_ramp() and data["table_max"] == TABLE_MAX
+
+
+def test_the_page_gets_its_colours_and_mask_rules_from_python():
+    """The JavaScript carries no colour ramp and no mask names of its own."""
+    script = engine_js()
+    colours = browser_ramp()
+    assert len(colours["background"]) == len(colours["text"]) == 256
+    assert colours["background"][0] == hex_colour(ramp()[0]) == "#440154"
+    for value in colours["background"][::15] + ["VIRIDIS", "rgb("]:
+        assert value.lower() not in script.lower(), value
+    for name in MASK_CHOICES:
+        assert f'"{name}"' not in script, name
+
+
+def test_engine_is_the_parts_in_order_inside_one_wrapper_keyed_by_a_content_hash():
+    script = engine_js()
+    starts = [script.index(asset(name)) for name in ENGINE_PARTS]
+    assert starts == sorted(starts)
+    # The version (the page's cache key) is a hash of the parts and the wrapper, so
+    # any edit changes it; nobody bumps a number by hand.
+    digest = hashlib.sha256()
+    for name in ENGINE_PARTS:
+        digest.update(name.encode() + b"\0" + asset(name).encode() + b"\0")
+    digest.update((assets._BEGIN + assets._END).encode())
+    assert engine_version() == digest.hexdigest()[:16]
+    assert re.search(rf'const ENGINE_VERSION = "{engine_version()}";', script)
+    assert re.fullmatch(r"[0-9a-f]{16}", engine_version())
+    assert "version: 2" not in script
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_engine_is_valid_javascript(tmp_path):
+    path = tmp_path / "engine.js"
+    path.write_text(engine_js(), encoding="utf-8")
+    result = subprocess.run(["node", "--check", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 
 
 def test_hostile_tokens_cannot_escape_the_json_script():
@@ -70,7 +115,7 @@ def test_hostile_tokens_cannot_escape_the_json_script():
 
 def test_weights_for_matches_multi_head_attention():
     explorer = attention_explorer(EXAMPLE_SENTENCES, default_heads=2)
-    w = default_weights()
+    w = chapter_projections()
     tokens = tokenize(EXAMPLE_SENTENCES["plural pronoun"])
     x = embed(tokens, D_MODEL)
     for heads in (1, 2, 4, 8):
@@ -82,7 +127,9 @@ def test_weights_for_matches_multi_head_attention():
                 np.testing.assert_allclose(shown, expected[head], atol=1e-12)
 
 
-def test_padding_keeps_real_rows_and_zeroes_padding_rows():
+def test_padding_masks_keys_only_and_keeps_real_rows():
+    """The book's convention: padding keys are masked; a padding query row still
+    attends to the real keys (its output is discarded)."""
     explorer = attention_explorer(EXAMPLE_SENTENCES)
     n = len(explorer.data["sentences"][0]["tokens"])
     active = [True] * n
@@ -90,25 +137,32 @@ def test_padding_keeps_real_rows_and_zeroes_padding_rows():
     positions, padded = explorer.weights_for(0, active, heads=4, head=0, mask="padding")
     real, alone = explorer.weights_for(0, active, heads=4, head=0, mask="none")
     assert positions == list(range(n)) and 2 not in real and len(real) == n - 2
-    np.testing.assert_array_equal(padded[[2, 5]], 0.0)
-    np.testing.assert_array_equal(padded[:, [2, 5]], 0.0)
+    np.testing.assert_array_equal(padded[:, [2, 5]], 0.0)  # nobody attends to a pad
+    np.testing.assert_allclose(padded.sum(axis=1), 1.0)  # pad rows too: real keys only
     # Padding changes nothing for the real tokens.
     np.testing.assert_allclose(padded[np.ix_(real, real)], alone, atol=1e-12)
-    both_pos, both = explorer.weights_for(0, active, heads=4, head=0, mask="causal+padding")
-    assert np.all(np.triu(both, 1) == 0) and np.all(both[[2, 5]] == 0)
-    rows = both.sum(axis=1)
-    np.testing.assert_allclose(np.delete(rows, [2, 5]), 1.0)
+    _, both = explorer.weights_for(0, active, heads=4, head=0, mask="causal + padding")
+    assert np.all(np.triu(both, 1) == 0) and np.all(both[:, [2, 5]] == 0)
+    np.testing.assert_allclose(both.sum(axis=1), 1.0)
+    # A first token switched off under causal + padding: its row has no allowed key.
+    active = [False] + [True] * (n - 1)
+    _, first_off = explorer.weights_for(0, active, heads=4, head=0, mask="causal + padding")
+    np.testing.assert_array_equal(first_off[0], 0.0)
 
 
-def test_explorer_mask_combines_with_logical_and():
-    active = [True, False, True]
-    assert explorer_mask(3, active, "none") is None
-    np.testing.assert_array_equal(explorer_mask(3, active, "causal"), causal_mask(3))
-    pad = explorer_mask(3, active, "padding")
-    np.testing.assert_array_equal(pad, np.array([[1, 0, 1], [0, 0, 0], [1, 0, 1]], bool))
-    np.testing.assert_array_equal(explorer_mask(3, active, "causal+padding"), pad & causal_mask(3))
-    with pytest.raises(ValueError, match="mask must be one of"):
-        explorer_mask(3, active, "future")
+def test_explorer_and_masking_widget_share_one_mask_rule():
+    """Trailing padding in the explorer gives the widget's mask and weights."""
+    from attn_book.widgets.masking import PADDING_TOKENS, masked_sentence
+
+    words = tokenize(EXAMPLE_SENTENCES["pronoun"])
+    padded, widget_mask = masked_sentence(words, "causal + padding")
+    explorer = attention_explorer([padded], default_heads=1)
+    active = [True] * len(words) + [False] * PADDING_TOKENS
+    _, shown = explorer.weights_for(0, active, heads=1, mask="causal + padding")
+    x = embed(padded)
+    w_q, w_k, w_v, w_o = chapter_projections()
+    _, expected = multi_head_attention(x, w_q, w_k, w_v, w_o, 1, widget_mask)
+    np.testing.assert_allclose(shown, expected[0], atol=1e-12)
 
 
 def test_token_lists_and_custom_weights():
@@ -128,11 +182,21 @@ def test_token_lists_and_custom_weights():
     assert "AttentionExplorer" in repr(explorer)
 
 
-def test_default_weights_are_seeded():
-    a, b = default_weights(), default_weights()
-    for x, y in zip(a, b, strict=True):
+def test_default_weights_are_the_chapters_model():
+    for x, y in zip(default_weights(), chapter_projections(), strict=True):
         np.testing.assert_array_equal(x, y)
-    assert all(m.shape == (D_MODEL, D_MODEL) for m in a)
+    assert all(m.shape == (D_MODEL, D_MODEL) for m in default_weights())
+
+
+def test_static_table_uses_the_weight_ramp():
+    explorer = attention_explorer(["the cat sat"], default_heads=2)
+    html = explorer.to_html()
+    _, weights = explorer.weights_for(0, heads=2, head=0)
+    table = re.search(r'<table class="ae-static-table">.*?</table>', html, re.S).group(0)
+    shown = re.findall(r'<td style="background:(#[0-9a-f]{6});color:(#[0-9a-f]{6})">', table)
+    expected = [hex_colour(c) for c in ramp()[ramp_index(weights)].reshape(-1, 3)]
+    assert [bg for bg, _ in shown] == expected
+    assert "head 1 of 2" in html
 
 
 @pytest.mark.parametrize(
@@ -144,10 +208,14 @@ def test_default_weights_are_seeded():
         ({"sentences": ["!!!"]}, ValueError, "sentence 0"),
         ({"sentences": [[]]}, ValueError, "empty token list"),
         ({"sentences": [["ok", 3]]}, TypeError, "non-empty str tokens"),
-        ({"sentences": [["w"] * 65]}, ValueError, "at most 64"),
+        ({"sentences": [["w"] * (MAX_TOKENS + 1)]}, ValueError, f"at most {MAX_TOKENS}"),
         ({"head_options": [3]}, ValueError, "divisors of d_model=8"),
+        ({"head_options": [2.0]}, TypeError, "head_options entry must be an int"),
         ({"default_heads": 3}, ValueError, "default_heads=3"),
-        ({"masks": ["sideways"]}, ValueError, "masks must be chosen"),
+        ({"default_heads": "2"}, TypeError, "default_heads must be an int"),
+        ({"masks": ["sideways"]}, ValueError, "each of masks must be one of"),
+        ({"masks": ["causal+padding"]}, ValueError, "each of masks must be one of"),
+        ({"masks": []}, ValueError, "masks is empty"),
         ({"default_mask": "causal", "masks": ["none"]}, ValueError, "default_mask"),
         ({"weights": (np.eye(8),) * 3}, TypeError, "w_q, w_k, w_v, w_o"),
         ({"weights": (np.eye(8), np.eye(8), np.eye(8), np.eye(4))}, ValueError, "w_o has shape"),
@@ -162,8 +230,16 @@ def test_bad_input_names_the_argument(kwargs, error, message):
         attention_explorer(kwargs.pop("sentences"), **kwargs)
 
 
-def test_weights_for_rejects_no_active_token():
+def test_weights_for_rejects_bad_state():
     explorer = attention_explorer(["the cat"])
     with pytest.raises(ValueError, match="at least one True"):
         explorer.weights_for(0, [False, False])
-    assert set(MASK_MODES) >= set(explorer.data["masks"])
+    with pytest.raises(ValueError, match="sentence must be at most 0"):
+        explorer.weights_for(1)
+    with pytest.raises(ValueError, match="heads must be one of"):
+        explorer.weights_for(0, heads=3)
+    with pytest.raises(ValueError, match="head must be at most 1"):
+        explorer.weights_for(0, heads=2, head=2)
+    with pytest.raises(ValueError, match="mask must be one of"):
+        explorer.weights_for(0, mask="future")
+    assert set(MASK_CHOICES) >= set(explorer.data["masks"])

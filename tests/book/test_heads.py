@@ -8,12 +8,26 @@ import pytest
 from attn_book.heads import (
     MAX_POSITIONS,
     ROLES,
+    W_O_SEED,
+    chapter_projections,
     designed_heads,
     position_features,
     random_projections,
 )
-from attn_book.tokens import EXAMPLE_SENTENCES, tokenize
+from attn_book.tokens import EXAMPLE_SENTENCES, MAX_TOKENS, self_attention_projections, tokenize
 from attn_core import multi_head_attention
+
+
+def test_one_token_limit():
+    assert MAX_POSITIONS == MAX_TOKENS
+
+
+def test_chapter_projections_are_chapter_3_plus_one_seeded_w_o():
+    w_q, w_k, w_v, w_o = chapter_projections()
+    for mine, designed in zip((w_q, w_k, w_v), self_attention_projections(), strict=True):
+        np.testing.assert_array_equal(mine, designed)
+    assert W_O_SEED == 4  # chapter 4's printed numbers depend on it
+    np.testing.assert_array_equal(w_o, random_projections(8, seed=4)[3])
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLE_SENTENCES))

@@ -9,14 +9,10 @@ import numpy as np
 import PIL.Image
 import pytest
 
+from attn_book.choices import MASK_CHOICES, head_choices, mask_for_choice
 from attn_book.diagrams import multi_head_diagram
-from attn_book.widgets.masking import MASK_CHOICES, explorer_mask, masking_widget
-from attn_book.widgets.multi_head import head_choices, multi_head_widget
-
-
-def test_head_choices_are_the_divisors():
-    assert head_choices(8) == [1, 2, 4, 8]
-    assert head_choices(12) == [1, 2, 3, 4, 6, 12]
+from attn_book.widgets.masking import PADDING_TOKENS, masked_sentence, masking_widget
+from attn_book.widgets.multi_head import head_options, multi_head_widget
 
 
 def test_diagram_shows_every_shape_and_w_o():
@@ -28,18 +24,30 @@ def test_diagram_shows_every_shape_and_w_o():
         multi_head_diagram(5, 8, 3)
 
 
-def test_multi_head_explorer_redraws_and_reports_bad_input():
+def _redraws(view) -> list[bytes]:
+    """A list that records every new image of the view."""
+    images: list[bytes] = []
+    view.image.observe(lambda change: images.append(change["new"]), names="value")
+    return images
+
+
+def test_multi_head_widget_redraws_and_reports_bad_input():
     view = multi_head_widget()
     bundle = view._repr_mimebundle_()
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
     assert view.controls["num_heads"].options == tuple(head_choices(8))
+    # Heads are counted from 1 for the reader; the code gets 0, 1, ...
+    assert view.controls["head"].options == (("1", 0), ("2", 1), ("3", 2), ("4", 3))
+    assert view.controls["head"].label == "1"
     first = view.image.value
     view.controls["head"].value = 2
     second = view.image.value
     assert second != first and view.status.value == ""
-    # Fewer heads: the head slider is clamped, so the view stays valid.
+    # Fewer heads: the head menu is cut to the new count, with one redraw.
+    images = _redraws(view)
     view.controls["num_heads"].value = 2
-    assert view.controls["head"].max == 1 and view.status.value == ""
+    assert view.controls["head"].options == tuple(head_options(2)) and view.status.value == ""
+    assert view.controls["head"].value == 1 and len(images) == 1
     third = view.image.value
     view.controls["text"].value = "?!"
     assert view.image.value == third
@@ -48,7 +56,7 @@ def test_multi_head_explorer_redraws_and_reports_bad_input():
     assert view.status.value == "" and view.image.value != third
 
 
-def test_multi_head_explorer_explains_a_head_count_that_does_not_divide():
+def test_multi_head_widget_explains_a_head_count_that_does_not_divide():
     view = multi_head_widget()
     view.controls["num_heads"].options = [1, 2, 3, 4]  # as if a reader could type 3
     view.controls["num_heads"].value = 4
@@ -58,7 +66,36 @@ def test_multi_head_explorer_explains_a_head_count_that_does_not_divide():
     assert view.image.value == before
 
 
-def test_masking_explorer_redraws_and_reports_bad_input():
+def test_controls_are_sized_to_their_content():
+    view = multi_head_widget()
+    for name in ("num_heads", "head"):
+        assert view.controls[name].layout.width == "max-content", name
+    assert masking_widget().controls["mask"].layout.width == "max-content"
+
+
+def test_widgets_say_what_the_tokenizer_left_out():
+    for view in (multi_head_widget(), masking_widget()):
+        view.controls["text"].value = "<b>hi</b> the cat \U0001f642 sat"
+        status = view.status.value
+        assert "left out" in status and "\U0001f642" in status and "&lt;" in status
+        assert "b hi b the cat sat" in status and "<b>" not in status
+        view.controls["text"].value = "the cat sat"
+        assert view.status.value == ""
+
+
+def test_masking_widget_keeps_controls_beside_the_figure():
+    import ipywidgets as widgets
+
+    view = masking_widget()
+    assert isinstance(view.widget, widgets.HBox)
+    column, image = view.widget.children
+    assert image is view.image and view.controls["mask"] in column.children
+    # Small enough to sit beside the controls in a laptop window (was 442 px of grid).
+    height = PIL.Image.open(io.BytesIO(view.image.value)).size[1]
+    assert height < 500, height
+
+
+def test_masking_widget_redraws_and_reports_bad_input():
     view = masking_widget()
     first = view.image.value
     view.controls["mask"].value = "none"
@@ -76,18 +113,19 @@ def test_masking_explorer_redraws_and_reports_bad_input():
 
 
 @pytest.mark.parametrize("choice", MASK_CHOICES)
-def test_explorer_masks(choice):
-    tokens, mask = explorer_mask(["a", "b", "c"], choice)
+def test_masked_sentence(choice):
+    tokens, mask = masked_sentence(["a", "b", "c"], choice)
     n = len(tokens)
     assert mask.shape == (n, n) and mask.dtype == bool
-    if "padding" in choice:
+    padded = n == 3 + PADDING_TOKENS
+    assert padded == (choice in ("padding", "causal + padding"))
+    np.testing.assert_array_equal(mask, mask_for_choice(choice, [True] * 3 + [False] * (n - 3)))
+    if padded:
+        # Pad keys masked; pad query rows keep the real keys (output discarded).
         assert tokens[3:] == ["<pad>"] * 3 and not mask[:, 3:].any()
-    if "causal" in choice:
-        assert not np.triu(mask, 1).any()
-    if choice == "none":
-        assert mask.all()
+        assert mask[3:, :3].any(axis=1).all()
     with pytest.raises(ValueError, match="mask must be one of"):
-        explorer_mask(["a"], "future")
+        masked_sentence(["a"], "future")
 
 
 def _grey_pixels(png: bytes) -> int:
@@ -102,7 +140,7 @@ def _grey_pixels(png: bytes) -> int:
     return int(block.sum())
 
 
-def test_masking_explorer_draws_masked_cells_grey_and_only_those():
+def test_masking_widget_draws_masked_cells_grey_and_only_those():
     view = masking_widget(mask="none")
     assert _grey_pixels(view.image.value) == 0  # a weight of 1 or 0 is not grey
     view.controls["mask"].value = "causal"

@@ -73,3 +73,33 @@ def test_error_message_is_escaped():
     text.value = "<img src=x onerror=alert(1)>"
     assert "<img" not in view.status.value
     assert "&lt;img" in view.status.value
+
+
+def test_show_heatmaps_writes_numbers_in_the_ramps_text_colour():
+    fig = show_heatmaps(np.array([[0.0, 1.0]]), annotate=True)
+    colours = [t.get_color() for t in fig.axes[0].texts]
+    assert colours == ["white", "black"]  # white on dark purple, black on yellow
+
+
+def test_view_shows_a_note_and_beside_layout():
+    text = widgets.Text(value="a b")
+
+    def render(text):
+        return show_heatmaps(np.eye(len(text.split()) or 1))
+
+    view = guarded_view(
+        {"text": text},
+        render,
+        alt="x",
+        note=lambda text: f"{text.count('!')} left out" if "!" in text else "",
+        layout="beside",
+    )
+    assert view.status.value == ""
+    assert isinstance(view.widget, widgets.HBox) and view.widget.children[1] is view.image
+    text.value = "a b!"
+    assert "1 left out" in view.status.value and "#b00020" not in view.status.value
+    with view.hold():
+        text.value = "a"
+    assert "1 left out" in view.status.value  # held: no redraw
+    with pytest.raises(ValueError, match="layout must be one of"):
+        guarded_view({"text": text}, render, alt="x", layout="below")

@@ -66,9 +66,11 @@ def test_widget_redraws_and_keeps_last_image_on_bad_input():
         view.controls["text"].value = bad
         assert view.image.value == last
         assert message in view.status.value
+    # Markup is read as words, and the widget says so in one line.
     view.controls["text"].value = "<b>hi</b> <script>x</script>"
-    assert view.status.value == "" and view.image.value != last
-    assert "<script>" not in view.status.value
+    assert view.image.value != last
+    assert "left out" in view.status.value and "b hi b script x script" in view.status.value
+    assert "<script>" not in view.status.value and "showing the last" not in view.status.value
 
 
 def test_widget_fits_query_slider_to_sentence():

@@ -13,7 +13,10 @@ from attn_book.tokens import (
     EXAMPLE_SENTENCES,
     FEATURE_NAMES,
     LEXICON,
+    MAX_TOKENS,
     PAD,
+    dropped_characters,
+    dropped_note,
     embed,
     pad_tokens,
     self_attention_projections,
@@ -73,11 +76,41 @@ def test_tokenize_punctuation_only_names_what_it_got():
 
 
 def test_tokenize_too_many_words_says_count_and_limit():
+    assert MAX_TOKENS == 64
     with pytest.raises(ValueError, match="text has 200 words; the limit is 64"):
         tokenize("word " * 200)
-    assert len(tokenize("word " * 64)) == 64
+    assert len(tokenize("word " * MAX_TOKENS)) == MAX_TOKENS
     with pytest.raises(ValueError, match="text has 3 words; the limit is 2"):
         tokenize("a b c", max_tokens=2)
+
+
+@pytest.mark.parametrize(
+    "text, dropped",
+    [
+        ("the cat sat", []),
+        ("it's  fine\n", []),
+        ("<b>hi</b>", ["<", ">", "/"]),
+        ("the cat \U0001f642 sat!", ["\U0001f642", "!"]),
+        ("caf\u00e9 \u00fcber", []),  # letters of any script are words
+        ("a_b", ["_"]),
+    ],
+)
+def test_dropped_characters_are_exactly_what_tokenize_leaves_out(text, dropped):
+    assert dropped_characters(text) == dropped
+    kept = "".join(tokenize(text, max_tokens=100)) if text.strip() else ""
+    # Every character of the text is in a word (lowercased), a space, or reported.
+    for ch in text:
+        assert ch.isspace() or ch.lower() in kept or ch in dropped, ch
+
+
+def test_dropped_note_says_what_changed_in_one_line():
+    note = dropped_note("<b>hi</b>")
+    assert note == 'Not letters or digits, left out: "<" ">" "/" (the words are: b hi b)'
+    assert "\n" not in dropped_note("x \U0001f642 " + "word " * 80)
+    assert dropped_note("the cat") == ""
+    assert dropped_note("\U0001f642") == 'Not letters or digits, left out: "\U0001f642"'
+    with pytest.raises(TypeError, match="text must be a str"):
+        dropped_note(None)
 
 
 @pytest.mark.parametrize("bad", [None, 3, b"the cat", ["the", "cat"]])

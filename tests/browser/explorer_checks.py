@@ -2,12 +2,14 @@
 
 The expected weights are recomputed here from the JSON data embedded in the
 page and the state the explorer exposes (``data-state``), with
-``attn_core.multi_head_attention`` and masks built from attn_core's rules, so
-the page's JavaScript is checked against the library, not against itself.
+``attn_core.multi_head_attention`` and the mask of
+``attn_book.choices.mask_for_choice``, so the page's JavaScript is checked
+against the library, not against itself.
 
 What the reader sees is checked too: for up to 16 positions the heatmap is a
-table and every cell's ``data-weight`` must match; above that it is a canvas,
-and the colour of every cell's centre pixel must be the viridis colour of the
+table and every cell's ``data-weight`` must match, and its colour must be the
+ramp colour (``attn_book.colors``) of its weight; above that it is a canvas,
+and the colour of every cell's centre pixel must be the ramp colour of the
 expected weight (masked cells: not opaque, striped over the page), so a canvas
 drawn from wrong or transposed weights fails. The bars' numbers (the selected
 query's weights as text, the keyboard reader's view) must match in both.
@@ -20,25 +22,14 @@ from typing import Any
 
 import numpy as np
 
-from attn_core import causal_mask, multi_head_attention
+from attn_book.choices import MASK_RULES, mask_for_choice
+from attn_book.colors import ramp, ramp_index
+from attn_core import multi_head_attention
 
 TOLERANCE = 1e-6
-# Canvas cells: 256 colour steps, so a pixel may differ from the exact colour by ~2.
+# Canvas cells: a weight within 1e-6 of the expected one may round to the next
+# of the 256 colour steps, a difference of a few units in one channel.
 PIXEL_TOLERANCE = 4
-VIRIDIS = np.array(
-    [
-        [68, 1, 84],
-        [71, 44, 122],
-        [59, 81, 139],
-        [44, 113, 142],
-        [33, 144, 141],
-        [39, 173, 129],
-        [92, 200, 99],
-        [170, 220, 50],
-        [253, 231, 37],
-    ],
-    dtype=float,
-)
 
 SNAPSHOT_JS = """root => ({
   data: root.querySelector('script.ae-data').textContent,
@@ -48,7 +39,7 @@ SNAPSHOT_JS = """root => ({
   view: root.getAttribute('data-view'),
   cells: Array.from(root.querySelectorAll('td.ae-cell')).map(td => [
     Number(td.dataset.row), Number(td.dataset.col), td.dataset.weight,
-    td.dataset.masked === 'true']),
+    td.dataset.masked === 'true', getComputedStyle(td).backgroundColor]),
   canvases: root.querySelectorAll('canvas.ae-canvas').length,
   // The centre pixel [r, g, b, a] of every canvas cell, row by row.
   pixels: (() => {
@@ -86,34 +77,33 @@ def expected_weights(
     """Positions shown, the head's weights and the allowed mask, computed by attn_core."""
     sentence = data["sentences"][state["sentence"]]
     active = [bool(a) for a in state["active"]]
-    mask_mode = state["mask"]
-    padding = "padding" in mask_mode
+    choice = state["mask"]
     n_all = len(sentence["tokens"])
-    positions = list(range(n_all)) if padding else [i for i in range(n_all) if active[i]]
+    if MASK_RULES[choice]["padding"]:
+        positions = list(range(n_all))  # switched-off tokens are padding
+    else:
+        positions = [i for i in range(n_all) if active[i]]
+    real = [active[p] for p in positions]
     x = np.asarray(sentence["x"], dtype=np.float64)[positions]
-    n = len(positions)
-    allowed = np.ones((n, n), dtype=bool)
-    if "causal" in mask_mode:
-        allowed &= causal_mask(n)
-    if padding:
-        valid = np.asarray(active, dtype=bool)
-        allowed &= valid[:, None] & valid[None, :]
+    allowed = mask_for_choice(choice, real)
     w = data["weights"]
     _, weights = multi_head_attention(
         x,
         *(np.asarray(w[name], dtype=np.float64) for name in ("w_q", "w_k", "w_v", "w_o")),
         state["heads"],
-        None if mask_mode == "none" else allowed,
+        allowed,
     )
     return positions, weights[state["head"]], allowed
 
 
-def viridis(weights: np.ndarray) -> np.ndarray:
-    """RGB (0..255) of each weight on the explorer's 9-stop viridis scale."""
-    t = np.clip(weights, 0, 1) * (len(VIRIDIS) - 1)
-    i = np.minimum(np.floor(t).astype(int), len(VIRIDIS) - 2)
-    f = (t - i)[..., None]
-    return VIRIDIS[i] + (VIRIDIS[i + 1] - VIRIDIS[i]) * f
+def ramp_rgb(weights: np.ndarray) -> np.ndarray:
+    """RGB (0..255) of each weight on the book's colour ramp (attn_book.colors)."""
+    return ramp()[ramp_index(weights)].astype(float)
+
+
+def css_rgb(colour: str) -> list[float]:
+    """[r, g, b] of a computed ``rgb(...)`` colour."""
+    return [float(v) for v in colour[colour.index("(") + 1 : -1].split(",")[:3]]
 
 
 def shown_masked(snap: dict[str, Any], n: int) -> np.ndarray:
@@ -121,7 +111,7 @@ def shown_masked(snap: dict[str, Any], n: int) -> np.ndarray:
     if snap["view"] == "canvas":
         return np.asarray(snap["pixels"], dtype=float)[:, 3].reshape(n, n) < 255
     masked = np.zeros((n, n), dtype=bool)
-    for row, col, _value, is_masked in snap["cells"]:
+    for row, col, _value, is_masked, _colour in snap["cells"]:
         masked[row, col] = is_masked
     return masked
 
@@ -142,15 +132,20 @@ def check_snapshot(snap: dict[str, Any]) -> dict[str, Any]:
         assert snap["view"] == "table" and snap["canvases"] == 0, snap["view"]
         assert len(snap["cells"]) == n * n
         cells = np.zeros((n, n))
-        for row, col, value, _masked in snap["cells"]:
+        colours = np.zeros((n, n, 3))
+        for row, col, value, _masked, colour in snap["cells"]:
             cells[row, col] = float(value)
+            colours[row, col] = css_rgb(colour)
         np.testing.assert_allclose(cells, expected, atol=TOLERANCE, rtol=0, err_msg=str(state))
+        error = np.abs(colours - ramp_rgb(expected)).max(axis=2)
+        bad = np.argwhere(allowed & (error > PIXEL_TOLERANCE))
+        assert bad.size == 0, f"table cells {bad[:5].tolist()} show wrong colours: {state}"
     else:
         assert snap["view"] == "canvas" and snap["cells"] == [], snap["view"]
         pixels = np.asarray(snap["pixels"], dtype=float)
         assert pixels.shape == (n * n, 4), (pixels.shape, n)
         rgb = pixels[:, :3].reshape(n, n, 3)
-        error = np.abs(rgb - viridis(expected)).max(axis=2)
+        error = np.abs(rgb - ramp_rgb(expected)).max(axis=2)
         bad = np.argwhere(allowed & (error > PIXEL_TOLERANCE))
         assert bad.size == 0, f"canvas cells {bad[:5].tolist()} show wrong colours: {state}"
     masked = shown_masked(snap, n)
@@ -205,15 +200,16 @@ def exercise_explorer(root) -> int:
             root.locator("button.ae-token").nth(1).click()
             state = check()
             assert state["active"][1] is False
-            if "padding" in mask:
-                # The switched-off token stays as a padding row of zeros.
+            if MASK_RULES[mask]["padding"]:
+                # The switched-off token stays as a padding position; its row
+                # attends to the real keys and is marked as discarded.
                 assert len(state["positions"]) == n_all
                 root.locator("button.ae-query").nth(1).click()
                 snap = snapshot(root)
                 state = check_snapshot(snap)
                 checked += 1
                 assert state["query"] == 1
-                assert "masked" in snap["readout"]
+                assert "(pad)" in snap["barsTitle"] and "discarded" in snap["barsTitle"]
             else:
                 assert 1 not in state["positions"]
             root.locator("button.ae-token").nth(1).click()
@@ -223,7 +219,7 @@ def exercise_explorer(root) -> int:
         root.locator("button.ae-query").nth(last).click()
         state = check()
         assert state["query"] == last
-        if "causal" in mask:
+        if MASK_RULES[mask]["causal"]:
             # Query 0 may see key 0 only.
             root.locator("button.ae-query").nth(0).click()
             snap = snapshot(root)

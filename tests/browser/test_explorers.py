@@ -129,7 +129,7 @@ def test_standalone_explorer_matches_attn_core(new_page):
     explorer = attention_explorer(
         EXAMPLE_SENTENCES,
         default_heads=4,
-        masks=("none", "causal", "padding", "causal+padding"),
+        masks=("none", "causal", "padding", "causal + padding"),
         default_mask="causal",
     )
     _standalone(page, explorer)
@@ -163,7 +163,7 @@ def test_long_sentence_canvas_matches_attn_core(theme, new_page):
     explorer = attention_explorer(
         {"long": LONG, "hostile": HOSTILE * 4, "short": "the cat sat"},
         default_heads=2,
-        masks=("none", "causal", "padding", "causal+padding"),
+        masks=("none", "causal", "padding", "causal + padding"),
     )
     page.set_content(
         f'<!doctype html><html data-theme="{theme}"><body '

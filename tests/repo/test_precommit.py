@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -51,3 +52,22 @@ def test_hook_versions_match_requirements_dev():
     ]:
         expected = f"{package}=={dev_pin(package)}"
         assert hooks()[hook_id]["additional_dependencies"] == [expected], hook_id
+
+
+def test_biome_hook_lints_the_explorer_with_the_pinned_biome():
+    # package.json pins Biome exactly; scripts/test runs that one (npm ci), so the
+    # hook must install the same version.
+    pinned = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["devDependencies"]
+    version = pinned["@biomejs/biome"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"pin an exact version, got {version}"
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    assert lock["packages"]["node_modules/@biomejs/biome"]["version"] == version
+    hook = hooks()["biome"]
+    assert hook["additional_dependencies"] == [f"@biomejs/biome@{version}"]
+    assert re.match(hook["files"], "attn_book/explorer/state.js")
+    assert re.match(hook["files"], "attn_book/explorer/explorer.css")
+    assert not re.match(hook["files"], "attn_book/plots.py")
+    test_script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
+    installer = (ROOT / "scripts" / "ensure-node-packages").read_text(encoding="utf-8")
+    assert "scripts/ensure-node-packages" in test_script and "npm ci" in installer
+    assert "biome ci attn_book/explorer" in test_script
