@@ -10,12 +10,12 @@ extremely small gradients". This module measures that:
   function, to check a Jacobian written by hand;
 - :func:`saturation_stats`: for random queries and keys of width ``d_k``, how
   peaked the weights are (largest weight, entropy) and how small the
-  softmax's Jacobian is, for a given scale of the scores.
+  softmax's Jacobian is, for given scales of the scores.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -121,25 +121,26 @@ class Saturation(NamedTuple):
 
 def saturation_stats(
     d_k: int,
-    scale: float,
+    scales: Sequence[float],
     rng: np.random.Generator,
     *,
     n_keys: int = 16,
     trials: int = 500,
-) -> Saturation:
+) -> list[Saturation]:
     """How peaked ``softmax(scale * q . k)`` is for random unit-variance ``q`` and ``k``.
 
     Each trial draws one query and ``n_keys`` keys of width ``d_k`` with
     independent standard-normal components, so ``q . k`` has mean 0 and
     variance ``d_k`` (Vaswani et al. 2017, footnote 4), then measures the
-    weights ``softmax(scale * q . k_j)``.
+    weights ``softmax(scale * q . k_j)`` for each scale, on the same draws.
 
     Parameters
     ----------
     d_k : int
         Width of the queries and keys, at least 1.
-    scale : float
-        What the scores are multiplied by: 1 (unscaled), ``1 / sqrt(d_k)``, ...
+    scales : sequence of float
+        What the scores are multiplied by, e.g. ``[1.0, 1 / sqrt(d_k)]``;
+        each a finite positive number.
     rng : numpy.random.Generator
         The source of randomness (seeded by the caller).
     n_keys : int, default 16
@@ -149,19 +150,21 @@ def saturation_stats(
 
     Returns
     -------
-    Saturation
-        ``max_weight``, ``entropy`` and ``jacobian_norm``, each a mean over the trials.
+    list of Saturation
+        One per scale: ``max_weight``, ``entropy`` and ``jacobian_norm``,
+        each a mean over the trials.
 
     Raises
     ------
     TypeError, ValueError
-        For a size that is not an int or too small, a scale that is not a
-        finite positive number, or an ``rng`` that is not a Generator.
+        For a size that is not an int or too small, no scales or a scale
+        that is not a finite positive number, or an ``rng`` that is not a
+        Generator.
 
     Examples
     --------
     >>> rng = np.random.default_rng(0)
-    >>> flat = saturation_stats(4, 1e-9, rng)
+    >>> [flat] = saturation_stats(4, [1e-9], rng)
     >>> round(flat.max_weight, 6), round(flat.entropy, 6) == round(float(np.log(16)), 6)
     (0.0625, True)
     """
@@ -170,14 +173,30 @@ def saturation_stats(
     trials = check_int(trials, "trials", minimum=1)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    if isinstance(scale, bool) or not np.isscalar(scale) or not np.isfinite(scale) or scale <= 0:
-        raise ValueError(f"scale must be a finite positive number, got {scale!r}")
+    if isinstance(scales, (str, bytes)) or not isinstance(scales, Sequence) or not scales:
+        raise ValueError(f"scales must be a non-empty sequence of numbers, got {scales!r}")
+    for scale in scales:
+        if (
+            isinstance(scale, bool)
+            or not isinstance(scale, (int, float, np.integer, np.floating))
+            or not np.isfinite(scale)
+            or scale <= 0
+        ):
+            raise ValueError(f"each of scales must be a finite positive number, got {scale!r}")
     q = rng.normal(size=(trials, 1, d_k))
     k = rng.normal(size=(trials, n_keys, d_k))
-    scores = (q @ k.transpose(0, 2, 1))[:, 0] * scale  # (trials, n_keys)
-    weights = softmax(scores, axis=-1)
-    entropy = -(weights * np.log(np.clip(weights, 1e-300, None))).sum(axis=-1)
-    jacobian_norm = np.linalg.norm(softmax_jacobian(scores), axis=(-2, -1))
-    return Saturation(
-        float(weights.max(axis=-1).mean()), float(entropy.mean()), float(jacobian_norm.mean())
-    )
+    dots = (q @ k.transpose(0, 2, 1))[:, 0]  # (trials, n_keys)
+    results = []
+    for scale in scales:
+        scores = dots * float(scale)
+        weights = softmax(scores, axis=-1)
+        entropy = -(weights * np.log(np.clip(weights, 1e-300, None))).sum(axis=-1)
+        jacobian_norm = np.linalg.norm(softmax_jacobian(scores), axis=(-2, -1))
+        results.append(
+            Saturation(
+                float(weights.max(axis=-1).mean()),
+                float(entropy.mean()),
+                float(jacobian_norm.mean()),
+            )
+        )
+    return results

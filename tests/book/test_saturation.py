@@ -39,32 +39,34 @@ def test_numerical_jacobian_rejects_bad_input():
 
 def test_saturation_grows_without_the_scale_and_not_with_it():
     rng = np.random.default_rng(0)
-    small = saturation_stats(4, 1.0, rng)
-    large = saturation_stats(1024, 1.0, rng)
-    small_scaled = saturation_stats(4, 1 / 2, rng)
-    large_scaled = saturation_stats(1024, 1 / 32, rng)
+    small, small_scaled = saturation_stats(4, [1.0, 1 / 2], rng)
+    large, large_scaled = saturation_stats(1024, [1.0, 1 / 32], rng)
     assert large.max_weight > 0.9 > small.max_weight
     assert large.jacobian_norm < 0.3 * small.jacobian_norm
     assert abs(large_scaled.max_weight - small_scaled.max_weight) < 0.05
 
 
 def test_saturation_is_seeded():
-    a = saturation_stats(16, 0.25, np.random.default_rng(5), trials=20)
-    b = saturation_stats(16, 0.25, np.random.default_rng(5), trials=20)
+    a = saturation_stats(16, [0.25, 1.0], np.random.default_rng(5), trials=20)
+    b = saturation_stats(16, [0.25, 1.0], np.random.default_rng(5), trials=20)
     assert a == b
+    # Each scale sees the same draws: one scale alone gives the same numbers.
+    assert saturation_stats(16, [1.0], np.random.default_rng(5), trials=20) == [a[1]]
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "fragment"),
     [
         ({"d_k": 0}, ValueError, "d_k"),
-        ({"scale": -1.0}, ValueError, "scale"),
-        ({"scale": float("nan")}, ValueError, "scale"),
+        ({"scales": [-1.0]}, ValueError, "scales"),
+        ({"scales": [float("nan")]}, ValueError, "scales"),
+        ({"scales": []}, ValueError, "scales"),
+        ({"scales": 1.0}, ValueError, "scales"),
         ({"n_keys": 1}, ValueError, "n_keys"),
         ({"rng": 0}, TypeError, "rng"),
     ],
 )
 def test_saturation_rejects_bad_input(kwargs, error, fragment):
-    args = {"d_k": 4, "scale": 1.0, "rng": np.random.default_rng(0), **kwargs}
+    args = {"d_k": 4, "scales": [1.0], "rng": np.random.default_rng(0), **kwargs}
     with pytest.raises(error, match=fragment):
         saturation_stats(**args)
