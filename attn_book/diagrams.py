@@ -80,7 +80,7 @@ def multi_head_diagram(n: int, d_model: int, num_heads: int) -> Figure:
     ax.set_xlim(-0.2, 19.6)
     ax.set_ylim(-2.6, 10.0)
     ax.axis("off")
-    stack = min(h, 4)  # at most 4 sheets drawn; the label gives the true h
+    stack = min(h, 4)  # at most 4 sheets drawn; the label gives the true H
     w, bh, gap = 3.1, 1.8, 1.6
     rows = [
         # row 1 (top), left to right: (text, colour, sheets, label of the arrow into the box)
@@ -116,7 +116,7 @@ def multi_head_diagram(n: int, d_model: int, num_heads: int) -> Figure:
             x += width + gap_row
         ends.append((previous_end, x - gap_row - width))
         row_width = x - gap_row
-    # From the end of row 1 down to the start of row 2 (the "swap n, h" step).
+    # From the end of row 1 down to the start of row 2 (the "swap n, H" step).
     row1_end = ends[0][0]
     mid_y = tops[0] - 0.35
     ax.plot(
@@ -134,7 +134,7 @@ def multi_head_diagram(n: int, d_model: int, num_heads: int) -> Figure:
     ax.text(
         row1_end + 0.65,
         (tops[0] + mid_y) / 2 + 0.4,
-        "swap n, h\n(transpose)",
+        "swap n, H\n(transpose)",
         fontsize=9,
         va="center",
         color="#222222",
