@@ -18,7 +18,7 @@ from attn_book.widgets.multi_head import head_options, multi_head_widget
 def test_diagram_shows_every_shape_and_w_o():
     fig = multi_head_diagram(5, 8, 4)
     texts = " ".join(t.get_text() for t in fig.axes[0].texts)
-    for shape in ("5 x 8", "5 x 4 x 2", "4 x 5 x 2", "4 x 5 x 5", "W_o\n8 x 8"):
+    for shape in ("5 x 8", "5 x 4 x 2", "4 x 5 x 2", "4 x 5 x 5", "W_o: 8 x 8"):
         assert shape in texts
     with pytest.raises(ValueError, match="does not divide"):
         multi_head_diagram(5, 8, 3)
