@@ -330,7 +330,7 @@ def decode(
 
 @dataclass(frozen=True)
 class TokenCost:
-    """Seconds to compute the output of token ``n`` (the fastest of the repeats)."""
+    """CPU seconds to compute the output of token ``n`` (the fastest of the repeats)."""
 
     n: int
     with_cache: float
@@ -349,8 +349,11 @@ def time_new_token(
 
     For each length ``n``: random token vectors (seeded); the cache of the
     first ``n - 1`` tokens is filled once, untimed; then the output of token
-    ``n`` is computed ``repeats`` times each way and the fastest time kept
-    (the minimum is the least disturbed by other work on the machine):
+    ``n`` is computed ``repeats`` times each way and the fastest kept. Times
+    are CPU time (:func:`time.process_time`): the work this process did, not
+    the time it waited while other programs ran, so a busy machine disturbs
+    them little; the minimum over the repeats removes most of the rest. The
+    two ways:
 
     - with the cache: one :func:`decode_step`;
     - without: :func:`decoder_forward` over all ``n`` tokens, whose last row
@@ -399,11 +402,11 @@ def time_new_token(
             cache = empty_cache(checked, num_heads)
         with_cache = without_cache = np.inf
         for _ in range(repeats):
-            start = time.perf_counter()
+            start = time.process_time()
             decode_step(x[-1], checked, num_heads, cache)
-            with_cache = min(with_cache, time.perf_counter() - start)
-            start = time.perf_counter()
+            with_cache = min(with_cache, time.process_time() - start)
+            start = time.process_time()
             decoder_forward(x, checked, num_heads)
-            without_cache = min(without_cache, time.perf_counter() - start)
+            without_cache = min(without_cache, time.process_time() - start)
         costs.append(TokenCost(n, with_cache, without_cache))
     return costs
