@@ -32,6 +32,7 @@ from 1 (:func:`head_name`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -67,8 +68,13 @@ BATCH_SIZE: int = 32
 LEARNING_RATE: float = 0.02
 BETA2: float = 0.99
 EMBED_SCALE: float = 0.3
+#: The chapter's held-out evaluation batch: seed and size.
+EVAL_SEED: int = 10_000
+EVAL_SIZE: int = 500
 
 _QKV = ("w_q", "w_k", "w_v")
+#: The weight matrices of each layer, in the order of their names ``layer{l}.w_q`` ...
+LAYER_WEIGHTS: tuple[str, ...] = (*_QKV, "w_o")
 
 
 # --------------------------------------------------------------------------- task
@@ -217,6 +223,79 @@ def unambiguous(batch: InductionBatch) -> np.ndarray:
     return np.all((occurrences == 1) | ~batch.queries, axis=1)
 
 
+def copy_rule_accuracy(batch: InductionBatch) -> float:
+    """Expected accuracy of a guess that needs no previous-token information.
+
+    The rule: at each query of the repeated part, pick uniformly among the
+    distinct tokens seen so far, the current one left out. The right token
+    (the one after the current token's earlier occurrence) is always among
+    them, so the expected accuracy is the mean of ``1 / (number of such
+    tokens)`` over the queries.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> 0 < copy_rule_accuracy(make_batch(0, 50)) < 0.5
+    True
+    """
+    rows, queries = np.nonzero(batch.queries)
+    seen = np.zeros((len(rows), int(batch.tokens.max()) + 1), dtype=bool)
+    for step in range(batch.tokens.shape[1]):
+        earlier = step <= queries
+        seen[earlier, batch.tokens[rows[earlier], step]] = True
+    seen[np.arange(len(rows)), batch.tokens[rows, queries]] = False  # not the current token
+    return float(np.mean(1.0 / seen.sum(axis=1)))
+
+
+def parse_tokens(text: str, *, vocab_size: int = VOCAB_SIZE, seq_len: int = SEQ_LEN) -> list[int]:
+    """Tokens typed by a reader: whole numbers ``0..vocab_size - 1`` separated by spaces or commas.
+
+    Separators are spaces, tabs, line breaks and commas, in any number.
+
+    The widget and the kernel-free explorer accept the same input (the
+    explorer's JavaScript follows these rules and the browser tests check it).
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``"3 7 12 3"`` or ``"3, 7, 12"``.
+    vocab_size, seq_len : int
+        Tokens are ``0..vocab_size - 1``; at most ``seq_len`` of them.
+
+    Returns
+    -------
+    list of int
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a str.
+    ValueError
+        For no tokens, more than ``seq_len``, or a part that is not a whole
+        number in range; the message quotes the first bad part (shortened).
+
+    Examples
+    --------
+    >>> parse_tokens("3 7, 12")
+    [3, 7, 12]
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    parts = [part for part in re.split(r"[ \t\r\n,]+", text) if part]
+    if not parts:
+        raise ValueError(f"type 1 to {seq_len} tokens, numbers 0 to {vocab_size - 1}")
+    for part in parts:
+        if not re.fullmatch(r"[0-9]+", part) or int(part) >= vocab_size:
+            shown = part if len(part) <= 12 else part[:11] + "\u2026"
+            raise ValueError(f'"{shown}" is not a token: tokens are numbers 0 to {vocab_size - 1}')
+    if len(parts) > seq_len:
+        raise ValueError(f"{len(parts)} tokens: the model reads at most {seq_len}")
+    return [int(part) for part in parts]
+
+
 # --------------------------------------------------------------------------- model
 
 
@@ -271,7 +350,7 @@ def init_params(
         "pos_embed": rng.normal(0.0, embed_scale, (seq_len, d_model)),
     }
     for layer in range(1, num_layers + 1):
-        for name in (*_QKV, "w_o"):
+        for name in LAYER_WEIGHTS:
             params[f"layer{layer}.{name}"] = rng.normal(0.0, std, (d_model, d_model))
     params["unembed"] = rng.normal(0.0, std, (d_model, vocab_size))
     return params

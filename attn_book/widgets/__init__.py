@@ -4,6 +4,7 @@ Each is built with :func:`attn_book.widgets.view.guarded_view` and named for
 what it shows.
 """
 
+from attn_book.widgets.induction import induction_widget
 from attn_book.widgets.masking import masking_widget
 from attn_book.widgets.multi_head import multi_head_widget
 from attn_book.widgets.self_attention import self_attention_widget
@@ -13,6 +14,7 @@ from attn_book.widgets.view import WidgetWithFallback, guarded_view
 __all__ = [
     "WidgetWithFallback",
     "guarded_view",
+    "induction_widget",
     "masking_widget",
     "multi_head_widget",
     "self_attention_widget",
