@@ -47,24 +47,49 @@
       return { tokens: parts.map(Number) };
     };
 
-    // x (n x d) @ W (d x m) -> n x m
-    const matmul = (x, w) => {
-      const m = w[0].length;
-      return x.map((row) => {
-        const out = new Array(m).fill(0);
-        for (let t = 0; t < row.length; t++) {
-          const a = row[t];
-          const wr = w[t];
-          for (let c = 0; c < m; c++) {
-            out[c] += a * wr[c];
-          }
-        }
-        return out;
+    /** A (rows x cols) matrix of nested lists as a flat row-major Float64Array. */
+    const flat = (rows) => {
+      const cols = rows[0].length;
+      const out = new Float64Array(rows.length * cols);
+      rows.forEach((row, i) => {
+        out.set(row, i * cols);
       });
+      return out;
     };
 
-    // Stable softmax of one row; -Infinity entries get 0 (as attn_core.softmax).
-    const softmax = (scores) => {
+    /** The model's weights as flat arrays, made once per explorer. */
+    engine.model = (data) => ({
+      d: data.d_model,
+      vocab: data.vocab_size,
+      embed: flat(data.params.embed),
+      pos: flat(data.params.pos_embed),
+      layers: data.params.layers.map((layer) => ({
+        w_q: flat(layer.w_q),
+        w_k: flat(layer.w_k),
+        w_v: flat(layer.w_v),
+        w_o: flat(layer.w_o),
+      })),
+      unembed: flat(data.params.unembed),
+    });
+
+    // x (n x d, flat) @ w (d x m, flat) -> n x m, flat
+    const matmul = (x, n, d, w, m) => {
+      const out = new Float64Array(n * m);
+      for (let i = 0; i < n; i++) {
+        for (let t = 0; t < d; t++) {
+          const a = x[i * d + t];
+          const row = t * m;
+          const o = i * m;
+          for (let c = 0; c < m; c++) {
+            out[o + c] += a * w[row + c];
+          }
+        }
+      }
+      return out;
+    };
+
+    // Stable softmax of one row in place; -Infinity entries get 0 (as attn_core.softmax).
+    const softmaxRow = (scores) => {
       let max = -Infinity;
       for (const s of scores) {
         if (s > max) {
@@ -73,74 +98,92 @@
       }
       const shift = max === -Infinity ? 0 : max;
       let total = 0;
-      const exps = scores.map((s) => {
-        const e = Math.exp(s - shift);
-        total += e;
-        return e;
-      });
-      return exps.map((e) => (total === 0 ? 0 : e / total));
+      for (let j = 0; j < scores.length; j++) {
+        scores[j] = Math.exp(scores[j] - shift);
+        total += scores[j];
+      }
+      for (let j = 0; j < scores.length; j++) {
+        scores[j] = total === 0 ? 0 : scores[j] / total;
+      }
+      return scores;
     };
 
     /**
      * The forward pass of attn_book.induction.forward. gate[l][h] is 0 for a
-     * removed head, 1 otherwise. Returns {weights[l][h] (n x n), probs (n x vocab)}.
+     * removed head, 1 otherwise. Returns {weights[l][h] (n x n), probs (n x vocab)}
+     * as nested arrays of numbers.
      */
-    engine.forward = (data, tokens, gate) => {
-      const p = data.params;
+    engine.forward = (model, tokens, gate) => {
       const n = tokens.length;
-      const d = data.d_model;
-      const heads = data.num_heads;
+      const d = model.d;
+      const heads = gate[0].length;
       const dh = d / heads;
       const scale = 1 / Math.sqrt(dh);
-      let x = tokens.map((tok, i) => p.embed[tok].map((v, c) => v + p.pos_embed[i][c]));
+      let x = new Float64Array(n * d);
+      tokens.forEach((tok, i) => {
+        for (let c = 0; c < d; c++) {
+          x[i * d + c] = model.embed[tok * d + c] + model.pos[i * d + c];
+        }
+      });
       const weights = [];
-      p.layers.forEach((layer, l) => {
-        const q = matmul(x, layer.w_q);
-        const k = matmul(x, layer.w_k);
-        const v = matmul(x, layer.w_v);
-        const merged = x.map(() => new Array(d).fill(0));
+      model.layers.forEach((layer, l) => {
+        const q = matmul(x, n, d, layer.w_q, d);
+        const k = matmul(x, n, d, layer.w_k, d);
+        const v = matmul(x, n, d, layer.w_v, d);
+        const merged = new Float64Array(n * d);
         const layerWeights = [];
         for (let h = 0; h < heads; h++) {
           const c0 = h * dh;
+          const g = gate[l][h];
           const a = [];
           for (let i = 0; i < n; i++) {
-            const scores = [];
+            const row = new Array(n);
             for (let j = 0; j < n; j++) {
               if (j > i) {
-                scores.push(-Infinity); // causal mask: a query sees itself and the past
+                row[j] = -Infinity; // causal mask: a query sees itself and the past
                 continue;
               }
               let s = 0;
               for (let t = c0; t < c0 + dh; t++) {
-                s += q[i][t] * k[j][t];
+                s += q[i * d + t] * k[j * d + t];
               }
-              scores.push(s * scale);
+              row[j] = s * scale;
             }
-            const row = softmax(scores);
+            softmaxRow(row);
             a.push(row);
-            const g = gate[l][h];
             for (let t = c0; t < c0 + dh; t++) {
               let s = 0;
               for (let j = 0; j <= i; j++) {
-                s += row[j] * v[j][t];
+                s += row[j] * v[j * d + t];
               }
-              merged[i][t] = s * g;
+              merged[i * d + t] = s * g;
             }
           }
           layerWeights.push(a);
         }
-        const added = matmul(merged, layer.w_o);
-        x = x.map((row, i) => row.map((value, c) => value + added[i][c]));
+        const added = matmul(merged, n, d, layer.w_o, d);
+        const next = new Float64Array(n * d);
+        for (let c = 0; c < n * d; c++) {
+          next[c] = x[c] + added[c];
+        }
+        x = next;
         weights.push(layerWeights);
       });
-      const probs = matmul(x, p.unembed).map(softmax);
+      const logits = matmul(x, n, d, model.unembed, model.vocab);
+      const probs = [];
+      for (let i = 0; i < n; i++) {
+        probs.push(softmaxRow(Array.from(logits.subarray(i * model.vocab, (i + 1) * model.vocab))));
+      }
       return { weights, probs };
     };
 
-    /** The ramp entry of a value from 0 to 1, as attn_book.colors.ramp_index. */
+    /** The ramp step of a value from 0 to 1, as attn_book.colors.ramp_index. */
+    const colourIndex = (steps, w) =>
+      Math.min(Math.floor(Math.max(0, Math.min(1, w)) * steps), steps - 1);
+
+    /** The ramp's CSS colour and text colour for a value from 0 to 1. */
     const colourOf = (colours, w) => {
-      const steps = colours.background.length;
-      const i = Math.min(Math.floor(Math.max(0, Math.min(1, w)) * steps), steps - 1);
+      const i = colourIndex(colours.background.length, w);
       return [colours.background[i], colours.text[i]];
     };
 
@@ -353,15 +396,30 @@
         canvas.height = size;
       }
       const style = getComputedStyle(ex.root);
-      const masked = style.getPropertyValue("--ai-masked").trim() || "#d0d0d0";
+      const masked = style.getPropertyValue("--ai-masked-rgb").trim() || "208,208,208";
+      const grey = masked.split(",").map(Number);
       const accent = style.getPropertyValue("--ai-select").trim() || "#d00000";
-      const ctx = canvas.getContext("2d");
+      // One pixel per weight, then scaled up without smoothing: one drawImage, not n*n rects.
+      const pixels = new ImageData(n, n);
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < n; j++) {
-          ctx.fillStyle = j > i ? masked : colourOf(ex.data.colours, weights[i][j])[0];
-          ctx.fillRect(j * cell, i * cell, cell, cell);
+          const rgb = j > i ? grey : ex.palette[colourIndex(ex.palette.length, weights[i][j])];
+          const o = 4 * (i * n + j);
+          pixels.data[o] = rgb[0];
+          pixels.data[o + 1] = rgb[1];
+          pixels.data[o + 2] = rgb[2];
+          pixels.data[o + 3] = 255;
         }
       }
+      if (!ex.scratch || ex.scratch.width !== n) {
+        ex.scratch = document.createElement("canvas");
+        ex.scratch.width = n;
+        ex.scratch.height = n;
+      }
+      ex.scratch.getContext("2d").putImageData(pixels, 0, 0);
+      const ctx = canvas.getContext("2d");
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(ex.scratch, 0, 0, size, size);
       ctx.strokeStyle = accent;
       ctx.lineWidth = 2;
       ctx.strokeRect(1, ex.state.query * cell + 1, size - 2, cell - 2);
@@ -419,8 +477,14 @@
           state.removed.includes(l * data.num_heads + h) ? 0 : 1,
         ),
       );
-      const result = engine.forward(data, tokens, gate);
-      ex.result = result;
+      // A new position or hover needs no new forward pass: keep the last one.
+      const key = `${tokens.join(",")}|${state.removed.join(",")}`;
+      if (ex.resultKey !== key) {
+        ex.result = engine.forward(ex.model, tokens, gate);
+        ex.resultKey = key;
+        ex.resultText = JSON.stringify(ex.result);
+      }
+      const result = ex.result;
 
       ex.exampleSel.value = String(state.example);
       if (document.activeElement !== ex.input) {
@@ -492,7 +556,7 @@
           query: state.query,
         }),
       );
-      ex.root.setAttribute("data-result", JSON.stringify(result));
+      ex.root.setAttribute("data-result", ex.resultText);
     };
 
     /** Start one explorer: read its data, replace the static table, show the first example. */
@@ -521,6 +585,12 @@
         },
         builtFor: null,
         result: null,
+        resultKey: null,
+        model: engine.model(data),
+        // The weight ramp as RGB triples (attn_book.colors, sent in the data).
+        palette: data.colours.background.map((bg) =>
+          [1, 3, 5].map((k) => Number.parseInt(bg.slice(k, k + 2), 16)),
+        ),
       };
       build(ex);
       const fallback = root.querySelector(".ai-static");
