@@ -243,17 +243,25 @@
 
       const grid = el("div", "ai-heads");
       ex.canvases = [];
+      ex.marks = [];
       data.head_names.forEach((name, index) => {
         const cell = el("figure", "ai-head");
         const caption = el("figcaption", "ai-head-title", name);
+        // The canvas, and over it a box around the selected row (moving the box
+        // needs no redraw of the canvas).
+        const plot = el("div", "ai-plot");
         const canvas = el("canvas", "ai-canvas");
         canvas.setAttribute("role", "img");
         canvas.setAttribute("aria-label", `attention weights of ${name}`);
         canvas.dataset.head = String(index);
+        const mark = el("div", "ai-rowmark");
+        plot.appendChild(canvas);
+        plot.appendChild(mark);
         cell.appendChild(caption);
-        cell.appendChild(canvas);
+        cell.appendChild(plot);
         grid.appendChild(cell);
         ex.canvases.push(canvas);
+        ex.marks.push(mark);
       });
       const axes = el(
         "p",
@@ -395,10 +403,8 @@
         canvas.width = size;
         canvas.height = size;
       }
-      const style = getComputedStyle(ex.root);
-      const masked = style.getPropertyValue("--ai-masked-rgb").trim() || "208,208,208";
-      const grey = masked.split(",").map(Number);
-      const accent = style.getPropertyValue("--ai-select").trim() || "#d00000";
+      const masked = getComputedStyle(ex.root).getPropertyValue("--ai-masked-rgb").trim();
+      const grey = (masked || "208, 208, 208").split(",").map(Number);
       // One pixel per weight, then scaled up without smoothing: one drawImage, not n*n rects.
       const pixels = new ImageData(n, n);
       for (let i = 0; i < n; i++) {
@@ -420,9 +426,6 @@
       const ctx = canvas.getContext("2d");
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(ex.scratch, 0, 0, size, size);
-      ctx.strokeStyle = accent;
-      ctx.lineWidth = 2;
-      ctx.strokeRect(1, ex.state.query * cell + 1, size - 2, cell - 2);
       canvas.classList.toggle("ai-removed", removed);
       canvas.dataset.cell = String(cell);
     };
@@ -477,12 +480,12 @@
           state.removed.includes(l * data.num_heads + h) ? 0 : 1,
         ),
       );
-      // A new position or hover needs no new forward pass: keep the last one.
+      // A new position needs no new forward pass, heatmaps or predictions.
       const key = `${tokens.join(",")}|${state.removed.join(",")}`;
-      if (ex.resultKey !== key) {
+      const changed = ex.resultKey !== key;
+      if (changed) {
         ex.result = engine.forward(ex.model, tokens, gate);
         ex.resultKey = key;
-        ex.resultText = JSON.stringify(ex.result);
       }
       const result = ex.result;
 
@@ -493,31 +496,42 @@
       ex.boxes.forEach((box, index) => {
         box.checked = state.removed.includes(index);
       });
-      ex.canvases.forEach((canvas, index) => {
-        const layer = Math.floor(index / data.num_heads);
-        const head = index % data.num_heads;
-        drawHead(ex, canvas, result.weights[layer][head], state.removed.includes(index));
-      });
-
       if (ex.builtFor !== n) {
         buildTable(ex, n);
       }
-      const predicted = result.probs.map((row) => argsort(row)[0]);
-      for (let i = 0; i < n; i++) {
-        const button = ex.cells.buttons[i];
-        button.textContent = String(tokens[i]);
-        button.setAttribute("aria-pressed", i === state.query ? "true" : "false");
-        button.setAttribute("aria-label", `position ${i}, token ${tokens[i]}`);
-        const best = predicted[i];
-        const p = result.probs[i][best];
-        const right = i + 1 < n && tokens[i + 1] === best;
-        const [bg, fg] = colourOf(data.colours, p);
-        const pred = ex.cells.preds[i];
-        pred.textContent = right ? `${best}\u2713` : String(best);
-        pred.style.background = bg;
-        pred.style.color = fg;
-        pred.classList.toggle("ai-right", right);
-        ex.cells.probs[i].textContent = p.toFixed(2);
+      if (changed) {
+        ex.canvases.forEach((canvas, index) => {
+          const layer = Math.floor(index / data.num_heads);
+          const head = index % data.num_heads;
+          drawHead(ex, canvas, result.weights[layer][head], state.removed.includes(index));
+        });
+        const predicted = result.probs.map((row) => argsort(row)[0]);
+        for (let i = 0; i < n; i++) {
+          const button = ex.cells.buttons[i];
+          button.textContent = String(tokens[i]);
+          button.setAttribute("aria-label", `position ${i}, token ${tokens[i]}`);
+          const best = predicted[i];
+          const p = result.probs[i][best];
+          const right = i + 1 < n && tokens[i + 1] === best;
+          const [bg, fg] = colourOf(data.colours, p);
+          const pred = ex.cells.preds[i];
+          pred.textContent = right ? `${best}\u2713` : String(best);
+          pred.style.background = bg;
+          pred.style.color = fg;
+          pred.classList.toggle("ai-right", right);
+          ex.cells.probs[i].textContent = p.toFixed(2);
+        }
+        ex.root.setAttribute("data-result", JSON.stringify(result));
+      }
+      ex.cells.buttons.forEach((button, i) => {
+        const pressed = i === state.query ? "true" : "false";
+        if (button.getAttribute("aria-pressed") !== pressed) {
+          button.setAttribute("aria-pressed", pressed);
+        }
+      });
+      for (const mark of ex.marks) {
+        mark.style.top = `${(100 * state.query) / n}%`;
+        mark.style.height = `${100 / n}%`;
       }
 
       // The selected position, in words (what a keyboard or screen reader user reads).
@@ -556,7 +570,6 @@
           query: state.query,
         }),
       );
-      ex.root.setAttribute("data-result", ex.resultText);
     };
 
     /** Start one explorer: read its data, replace the static table, show the first example. */

@@ -19,10 +19,15 @@ import numpy as np
 import pytest
 
 from attn_book import induction as ind
+from attn_book.colors import ramp, ramp_index
 from attn_book.explorer.induction import induction_explorer
+from attn_core import causal_mask
 from tests.browser.conftest import BOOK_HTML, SCREENSHOTS, book_pages, require_book
 
 TOLERANCE = 1e-6
+# A weight within 1e-6 of the expected one may round to the next of the 256
+# colour steps, a difference of a few units in one channel.
+PIXEL_TOLERANCE = 4
 HOSTILE = "<img src=x onerror=alert(1)>"
 INDUCTION_PAGES = [
     rel for rel in book_pages() if 'class="attn-induction' in (BOOK_HTML / rel).read_text()
@@ -45,6 +50,25 @@ SNAPSHOT_JS = """root => ({
   readout: Array.from(root.querySelectorAll('.ai-readout p')).map(p => p.textContent),
   checked: Array.from(root.querySelectorAll('.ai-remove input')).map(b => b.checked),
   canvases: root.querySelectorAll('canvas.ai-canvas').length,
+  // The centre pixel [r, g, b] of every cell of every head's canvas, row by row.
+  pixels: Array.from(root.querySelectorAll('canvas.ai-canvas')).map(canvas => {
+    const size = Number(canvas.dataset.cell), n = Math.round(canvas.width / size);
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const o = 4 * (Math.floor((i + 0.5) * size) * canvas.width
+                       + Math.floor((j + 0.5) * size));
+        out.push([data[o], data[o + 1], data[o + 2]]);
+      }
+    }
+    return out;
+  }),
+  marks: Array.from(root.querySelectorAll('.ai-rowmark')).map(m => {
+    const box = m.getBoundingClientRect();
+    const canvas = m.parentNode.querySelector('canvas').getBoundingClientRect();
+    return [(box.top - canvas.top) / canvas.height, box.height / canvas.height];
+  }),
   staticLeft: root.querySelectorAll('.ai-static').length,
 })"""
 
@@ -81,6 +105,21 @@ def check_state(snap: dict, params: ind.Params | None = None) -> dict:
         np.testing.assert_allclose(
             np.asarray(result["weights"][layer]), out.weights[layer][0], atol=TOLERANCE, rtol=0
         )
+    # What the reader sees in each heatmap: the ramp colour of each weight (attn_book.colors),
+    # grey above the diagonal; and the box around the selected row.
+    future = ~causal_mask(n)
+    for index, pixels in enumerate(snap["pixels"]):
+        layer, head = divmod(index, 2)
+        rgb = np.asarray(pixels, dtype=float).reshape(n, n, 3)
+        expected = ramp()[ramp_index(out.weights[layer][0, head])].astype(float)
+        error = np.abs(rgb - expected).max(axis=2)
+        bad = np.argwhere(~future & (error > PIXEL_TOLERANCE))
+        assert bad.size == 0, f"{index}: cells {bad[:5].tolist()} show wrong colours"
+        grey = rgb[future]
+        assert np.all(grey == grey[:1]) and not np.any(np.all(grey == expected[future], axis=-1))
+    for top, height in snap["marks"]:
+        assert top == pytest.approx(state["query"] / n, abs=0.02)
+        assert height == pytest.approx(1 / n, abs=0.02)
     probs = ind.next_token_probabilities(out.logits[0])
     np.testing.assert_allclose(np.asarray(result["probs"]), probs, atol=TOLERANCE, rtol=0)
     if params is not None:  # the model itself, not only the exported weights
