@@ -500,6 +500,7 @@
         buildTable(ex, n);
       }
       if (changed) {
+        ex.hover.textContent = ""; // it described the previous tokens or heads
         ex.canvases.forEach((canvas, index) => {
           const layer = Math.floor(index / data.num_heads);
           const head = index % data.num_heads;
