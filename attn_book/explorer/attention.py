@@ -13,7 +13,8 @@ the fragment works in the static book, offline, and in JupyterLab (where
 trusted output runs its script). Where scripts do not run, a static table
 of the first view stands in.
 
-Safety: the data goes in as JSON with ``<``, ``>`` and ``&`` escaped, so a
+Safety: the data goes in as JSON with ``<``, ``>`` and ``&`` escaped
+(:func:`attn_book.explorer.fragment.json_for_script`), so a
 token such as ``"</script>"`` cannot end the script early; the script inserts
 every token with ``textContent``, never as HTML; the static fallback table
 escapes every token with :func:`html.escape`.
@@ -56,11 +57,14 @@ from attn_book.choices import (
 )
 from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
 from attn_book.explorer.assets import asset, engine_js
-from attn_book.explorer.embed import content_id, json_for_script
+from attn_book.explorer.fragment import content_id, json_for_script
 from attn_book.heads import chapter_projections
 from attn_book.tokens import D_MODEL, MAX_TOKENS, embed, tokenize
 from attn_core import multi_head_attention
 from attn_core._validation import check_int
+
+#: The old private name of :func:`attn_book.explorer.fragment.json_for_script`.
+_json_for_html = json_for_script
 
 #: Up to this many positions the heatmap is a table that writes each weight
 #: (in the page and in the static fallback); above it, a canvas of colours.

@@ -26,7 +26,7 @@ the values of :data:`TEMPERATURES`, so every state the page can show is one
 Python can name.
 
 Safety, as for the other explorers: the data goes in as JSON made safe for a
-``<script>`` (:func:`attn_book.explorer.embed.json_for_script`), the script
+``<script>`` (:func:`attn_book.explorer.fragment.json_for_script`), the script
 inserts names and labels with ``textContent``, and the static table shown
 where scripts do not run escapes them with :func:`html.escape`.
 """
@@ -43,7 +43,7 @@ import numpy as np
 
 from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
 from attn_book.explorer.assets import asset
-from attn_book.explorer.embed import content_id, json_for_script
+from attn_book.explorer.fragment import content_id, json_for_script
 from attn_book.lookup import effective_inputs, hard_lookup, soft_lookup
 
 #: The temperatures the slider offers, coldest first.

@@ -10,7 +10,7 @@ The right answer is passed in by the chapter's code, which computes it, so
 it is never typed into the page by hand.
 
 Safety, as for the attention explorer: the data goes in as JSON with ``<``,
-``>`` and ``&`` escaped (:func:`attn_book.explorer.embed.json_for_script`);
+``>`` and ``&`` escaped (:func:`attn_book.explorer.fragment.json_for_script`);
 the prompt, options and explanation in the static part are escaped with
 :func:`html.escape`; the script inserts every text, the reader's own input
 included, with ``textContent``. Element ids derive from a hash of the content,
@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from attn_book.explorer.assets import asset
-from attn_book.explorer.embed import content_id, json_for_script
+from attn_book.explorer.fragment import content_id, json_for_script
 
 #: The heading shown above every question.
 LABEL = "Predict, then check"

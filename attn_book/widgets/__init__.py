@@ -4,6 +4,7 @@ Each is built with :func:`attn_book.widgets.view.guarded_view` and named for
 what it shows.
 """
 
+from attn_book.widgets.induction import induction_widget
 from attn_book.widgets.masking import fill_value_widget
 from attn_book.widgets.multi_head import multi_head_widget
 from attn_book.widgets.self_attention import self_attention_widget
@@ -14,6 +15,7 @@ __all__ = [
     "WidgetWithFallback",
     "guarded_view",
     "fill_value_widget",
+    "induction_widget",
     "multi_head_widget",
     "self_attention_widget",
     "translation_widget",

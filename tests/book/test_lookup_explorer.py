@@ -10,7 +10,7 @@ import pytest
 
 from attn_book.colors import browser_ramp
 from attn_book.explorer.assets import asset
-from attn_book.explorer.embed import content_id, json_for_script
+from attn_book.explorer.fragment import content_id, json_for_script
 from attn_book.explorer.lookup import STEP, TEMPERATURES, LookupExplorer, lookup_explorer
 from attn_book.lookup import effective_inputs, hard_lookup, soft_lookup
 
