@@ -40,9 +40,7 @@ coloured with :mod:`attn_book.colors`, and the head counts offered are
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -58,6 +56,7 @@ from attn_book.choices import (
 )
 from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
 from attn_book.explorer.assets import asset, engine_js
+from attn_book.explorer.fragment import content_id, json_for_script
 from attn_book.heads import chapter_projections
 from attn_book.tokens import D_MODEL, MAX_TOKENS, embed, tokenize
 from attn_core import multi_head_attention
@@ -135,9 +134,10 @@ class AttentionExplorer:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
-        self._payload = _json_for_html(data)
-        digest = hashlib.sha256((self._payload + engine_js() + asset("explorer.css")).encode())
-        self.element_id = "attn-explorer-" + digest.hexdigest()[:12]
+        self._payload = json_for_script(data)
+        self.element_id = content_id(
+            "attn-explorer", self._payload, engine_js(), asset("explorer.css")
+        )
 
     def weights_for(
         self,
@@ -259,22 +259,6 @@ class AttentionExplorer:
     def __repr__(self) -> str:
         labels = [s["label"] for s in self.data["sentences"]]
         return f"AttentionExplorer({self.data['title']!r}, sentences={labels!r})"
-
-
-def _json_for_html(data: Any) -> str:
-    """JSON safe inside a <script> element: no "</", "<!--" or "]]>" can appear.
-
-    ``<``, ``>`` and ``&`` only occur inside JSON strings, where the escapes
-    ``\\u003c`` etc. decode to the same characters.
-    """
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
 
 
 def attention_explorer(
