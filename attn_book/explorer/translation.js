@@ -257,34 +257,55 @@
     return [ex.data.colours.background[step], ex.data.colours.text[step]];
   };
 
+  // The view is built once per sentence length (buildView) and then filled in
+  // place for every translation (fillView): typing a letter that keeps the
+  // length rewrites text and colours, and does not rebuild the table.
+
   // One line per model: its label, its translation letter by letter, its score.
-  const showOutputs = (ex, result) => {
+  const buildOutputs = (ex, n) => {
     ex.outputs.textContent = "";
     const refRow = el("div", "at-output-row at-reference");
     refRow.appendChild(el("span", "at-output-label", "reference"));
-    refRow.appendChild(el("span", "at-letters", result.reference));
+    const reference = el("span", "at-letters");
+    refRow.appendChild(reference);
     ex.outputs.appendChild(refRow);
-    for (const model of result.models) {
+    const rows = ex.models.map((model) => {
       const row = el("div", "at-output-row");
       row.appendChild(el("span", "at-output-label", model.label));
       const letters = el("span", "at-letters");
-      Array.from(model.output).forEach((letter, i) => {
-        const ok = letter === result.reference[i];
-        const span = el("span", ok ? "at-right" : "at-wrong", letter);
+      const spans = [];
+      for (let i = 0; i < n; i++) {
+        spans.push(letters.appendChild(el("span")));
+      }
+      row.appendChild(letters);
+      const score = row.appendChild(el("span", "at-score"));
+      ex.outputs.appendChild(row);
+      return { row, spans, score };
+    });
+    return { reference, rows };
+  };
+
+  const fillOutputs = (view, result) => {
+    const ref = result.reference;
+    view.reference.textContent = ref;
+    result.models.forEach((model, m) => {
+      const { row, spans, score } = view.rows[m];
+      spans.forEach((span, i) => {
+        const letter = model.output[i];
+        const ok = letter === ref[i];
+        span.textContent = letter;
+        span.className = ok ? "at-right" : "at-wrong";
         span.title = ok
           ? `step ${i + 1}: right`
-          : `step ${i + 1}: wrong, the reference is ${result.reference[i]}`;
-        letters.appendChild(span);
+          : `step ${i + 1}: wrong, the reference is ${ref[i]}`;
       });
-      row.appendChild(letters);
-      const n = model.output.length;
-      row.appendChild(el("span", "at-score", `${model.right}/${n} right`));
+      const n = spans.length;
+      score.textContent = `${model.right}/${n} right`;
       row.setAttribute(
         "aria-label",
         `${model.label}: ${model.output}, ${model.right} of ${n} right`,
       );
-      ex.outputs.appendChild(row);
-    }
+    });
   };
 
   // The readout under a heatmap: which source letter output step `row` reads.
@@ -312,15 +333,20 @@
   };
 
   // The alignment of one model with attention: output steps as rows, source letters as columns.
-  const buildHeatmap = (ex, model, result) => {
-    const block = { model, result, buttons: [], rows: [], row: 0 };
-    const figure = el("figure", "at-heatmap");
+  const buildHeatmap = (ex, model, n) => {
+    const block = { model: null, result: null, buttons: [], rows: [], cols: [], cells: [] };
+    block.row = 0;
+    block.backgrounds = []; // the colour each cell shows, to skip unchanged ones
+    const figure = el("div", "at-heatmap");
+    figure.setAttribute("role", "group");
     const caption = el(
-      "figcaption",
+      "p",
       "at-caption",
       `Where each output step looks (${model.label}): rows are output steps, columns source ` +
         "positions. Choose a step to read its weights.",
     );
+    caption.id = `${ex.root.id || "attn-translator"}-caption${ex.heatmaps.childElementCount}`;
+    figure.setAttribute("aria-labelledby", caption.id);
     figure.appendChild(caption);
     const wrap = el("div", "at-table-wrap");
     const table = el("table", "at-table");
@@ -328,50 +354,78 @@
     const corner = el("th", "at-corner", "step");
     corner.scope = "col";
     head.appendChild(corner);
-    Array.from(result.text).forEach((letter, j) => {
-      const th = el("th", "at-col", `${j + 1} ${letter}`);
+    for (let j = 0; j < n; j++) {
+      const th = el("th", "at-col");
       th.scope = "col";
-      head.appendChild(th);
-    });
+      block.cols.push(head.appendChild(th));
+    }
     const thead = el("thead");
     thead.appendChild(head);
     table.appendChild(thead);
     const body = el("tbody");
-    Array.from(model.output).forEach((letter, i) => {
+    for (let i = 0; i < n; i++) {
       const tr = el("tr");
       const th = el("th", "at-row");
       th.scope = "row";
-      const button = el("button", "at-step", `${i + 1} ${letter}`);
+      const button = el("button", "at-step");
       button.type = "button";
       button.setAttribute("aria-pressed", "false");
-      button.setAttribute("aria-label", `output step ${i + 1}, ${letter}: show where it looks`);
       button.addEventListener("click", () => selectRow(ex, block, i));
       th.appendChild(button);
       tr.appendChild(th);
-      model.alignment[i].forEach((weight, j) => {
-        const td = el("td", "at-cell", weight.toFixed(2));
-        const [background, text] = colour(ex, weight);
-        td.style.background = background;
-        td.style.color = text;
+      const cells = [];
+      for (let j = 0; j < n; j++) {
+        const td = el("td", "at-cell");
         td.dataset.row = String(i);
         td.dataset.col = String(j);
-        td.dataset.weight = String(weight);
         td.addEventListener("mouseenter", () => readStep(block, i, j));
         td.addEventListener("click", () => selectRow(ex, block, i));
-        tr.appendChild(td);
-      });
+        cells.push(tr.appendChild(td));
+      }
       tr.addEventListener("mouseleave", () => readStep(block, block.row));
       block.buttons.push(button);
       block.rows.push(tr);
+      block.cells.push(cells);
+      block.backgrounds.push(cells.map(() => ""));
       body.appendChild(tr);
-    });
+    }
     table.appendChild(body);
     wrap.appendChild(table);
     figure.appendChild(wrap);
     block.readout = el("p", "at-readout");
-    block.readout.setAttribute("aria-live", "polite");
     figure.appendChild(block.readout);
     ex.heatmaps.appendChild(figure);
+    return block;
+  };
+
+  const fillHeatmap = (ex, block, model, result) => {
+    block.model = model;
+    block.result = result;
+    Array.from(result.text).forEach((letter, j) => {
+      block.cols[j].textContent = `${j + 1} ${letter}`;
+    });
+    Array.from(model.output).forEach((letter, i) => {
+      block.buttons[i].textContent = `${i + 1} ${letter}`;
+      block.buttons[i].setAttribute(
+        "aria-label",
+        `output step ${i + 1}, ${letter}: show where it looks`,
+      );
+      model.alignment[i].forEach((weight, j) => {
+        const td = block.cells[i][j];
+        const [background, text] = colour(ex, weight);
+        // Only what changed: most cells keep their colour from one letter to the next.
+        const shown = weight.toFixed(2);
+        if (td.textContent !== shown) {
+          td.textContent = shown;
+        }
+        if (block.backgrounds[i][j] !== background) {
+          block.backgrounds[i][j] = background;
+          td.style.background = background;
+          td.style.color = text;
+        }
+        td.dataset.weight = String(weight);
+      });
+    });
     selectRow(ex, block, Math.min(ex.selected, model.output.length - 1));
   };
 
@@ -388,18 +442,28 @@
       return;
     }
     const result = compute(ex, checked.letters);
+    const n = checked.letters.length;
     ex.lastGood = checked.letters;
     ex.root.setAttribute("data-error", "");
     ex.input.setAttribute("aria-invalid", "false");
     ex.message.className = "at-message";
     ex.message.textContent = "";
-    showOutputs(ex, result);
-    ex.heatmaps.textContent = "";
-    result.models.forEach((model) => {
-      if (model.alignment) {
-        buildHeatmap(ex, model, result);
-      }
-    });
+    if (!ex.view || ex.view.n !== n) {
+      ex.heatmaps.textContent = "";
+      ex.view = {
+        n,
+        outputs: buildOutputs(ex, n),
+        heatmaps: ex.models
+          .filter((model) => model.attention)
+          .map((model) => buildHeatmap(ex, model, n)),
+      };
+    }
+    fillOutputs(ex.view.outputs, result);
+    result.models
+      .filter((model) => model.alignment)
+      .forEach((model, k) => {
+        fillHeatmap(ex, ex.view.heatmaps[k], model, result);
+      });
     // For tests and benchmarks: what was computed.
     ex.root.setAttribute("data-result", JSON.stringify(result));
   };
