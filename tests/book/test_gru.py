@@ -32,7 +32,8 @@ def test_init_has_every_weight_with_the_requested_scale_and_bias():
     for gate in "rzh":
         assert params[f"w_x{gate}"].shape == (5, 7)
         assert np.allclose(np.linalg.svd(params[f"w_h{gate}"], compute_uv=False), 0.7)
-    assert np.all(params["b_z"] == 2.0) and np.all(params["b_r"] == 0) and np.all(params["b_h"] == 0)
+    assert np.all(params["b_z"] == 2.0)
+    assert np.all(params["b_r"] == 0) and np.all(params["b_h"] == 0)
 
 
 def test_step_is_cho_et_al_s_gated_unit_written_out():
