@@ -140,7 +140,7 @@ class AttentionExplorer:
         self.data = data
         self._payload = json_for_script(data)
         self.element_id = content_id(
-            "attn-explorer-", self._payload, engine_js(), asset("explorer.css")
+            "attn-explorer", self._payload, engine_js(), asset("explorer.css")
         )
 
     def weights_for(

@@ -1,10 +1,10 @@
-"""What every kernel-free fragment needs: JSON safe in a ``<script>`` and an id from its content.
+"""What every kernel-free fragment needs: data safe inside ``<script>``, and an id from its content.
 
-Each interactive fragment of the book (the attention explorer, the
-"predict, then check" questions, the induction explorer) writes its data into
-the page as JSON inside a ``<script type="application/json">`` element and
-takes its element id from a hash of what it contains, so two runs of a
-notebook give the same output. These two rules are written once, here.
+The explorers and questions of :mod:`attn_book.explorer` write one HTML
+fragment each into a notebook's output. Their data goes in as JSON inside a
+``<script type="application/json">`` element, and their root element gets an
+id derived from a hash of what the fragment holds, so two runs of a notebook
+give the same output (and two different fragments on one page never share an id).
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from typing import Any
 
 
 def json_for_script(data: Any) -> str:
-    """JSON safe inside a <script> element: no "</", "<!--" or "]]>" can appear.
+    """JSON safe inside a ``<script>`` element: no ``</``, ``<!--`` or ``]]>`` can appear.
 
     ``<``, ``>`` and ``&`` only occur inside JSON strings, where the escapes
-    ``\\u003c`` etc. decode to the same characters; so do the line and
-    paragraph separators U+2028 and U+2029.
+    ``\\u003c`` etc. decode to the same characters; so do the line separators
+    U+2028 and U+2029, which older JavaScript parsers reject in strings.
 
     Parameters
     ----------
     data : object
-        Anything :func:`json.dumps` accepts; NaN and infinity are refused.
+        Anything :func:`json.dumps` accepts (no NaN or infinity).
 
     Returns
     -------
@@ -33,7 +33,9 @@ def json_for_script(data: Any) -> str:
     Raises
     ------
     ValueError
-        For NaN or infinity in ``data``.
+        If ``data`` holds NaN or infinity.
+    TypeError
+        If ``data`` holds something JSON cannot represent.
 
     Examples
     --------
@@ -51,11 +53,29 @@ def json_for_script(data: Any) -> str:
 
 
 def content_id(prefix: str, *parts: str) -> str:
-    """An element id derived from the content: ``prefix`` and 12 hex digits of its SHA-256.
+    """An element id: ``prefix`` and 12 hex digits of a SHA-256 hash of ``parts``.
+
+    Parameters
+    ----------
+    prefix : str
+        What the element is, e.g. ``"attn-question"``.
+    *parts : str
+        Everything the fragment holds (data, script, style).
+
+    Returns
+    -------
+    str
 
     Examples
     --------
-    >>> content_id("attn-question-", "data", "script")
-    'attn-question-371413c0739e'
+    >>> content_id("attn-demo", "a", "b") == content_id("attn-demo", "a", "b")
+    True
+    >>> content_id("attn-demo", "ab") != content_id("attn-demo", "a", "b")
+    True
     """
-    return prefix + hashlib.sha256("".join(parts).encode()).hexdigest()[:12]
+    digest = hashlib.sha256()
+    for part in parts:
+        # Length-prefixed, so ("ab",) and ("a", "b") differ.
+        data = part.encode("utf-8")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return f"{prefix}-{digest.hexdigest()[:12]}"

@@ -54,7 +54,7 @@ def rounded(array: Any, digits: int = DIGITS) -> np.ndarray:
 
 def _script() -> str:
     source = asset("induction.js")
-    version = content_id("", source, asset("induction.css"))
+    version = content_id("induction", source, asset("induction.css"))
     return source.replace("__INDUCTION_VERSION__", version)
 
 
@@ -76,7 +76,7 @@ class InductionExplorer:
         self.params = params
         self._payload = json_for_script(data)
         self.element_id = content_id(
-            "attn-induction-", self._payload, _script(), asset("induction.css")
+            "attn-induction", self._payload, _script(), asset("induction.css")
         )
 
     def predict(

@@ -108,7 +108,7 @@ class LookupExplorer:
         self.data = data
         self._payload = json_for_script(data)
         self.element_id = content_id(
-            "attn-lookup-", self._payload, asset("lookup.js"), asset("lookup.css")
+            "attn-lookup", self._payload, asset("lookup.js"), asset("lookup.css")
         )
 
     def state_for(self, query: Any, temperature: float) -> dict[str, Any]:

@@ -89,7 +89,7 @@ class Question:
         self.data = data
         self._payload = json_for_script(data)
         self.element_id = content_id(
-            "attn-question-", self._payload, asset("question.js"), asset("question.css")
+            "attn-question", self._payload, asset("question.js"), asset("question.css")
         )
 
     def _static(self) -> str:
