@@ -73,7 +73,7 @@ def test_element_id_is_a_content_hash():
     first, second = make(), make()
     assert first.element_id == second.element_id
     assert first.element_id == content_id(
-        "attn-lookup-", json_for_script(first.data), asset("lookup.js"), asset("lookup.css")
+        "attn-lookup", json_for_script(first.data), asset("lookup.js"), asset("lookup.css")
     )
     assert make(temperature=2.0).element_id != first.element_id
 

@@ -40,7 +40,7 @@ CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
 
 #: False while chapters are being converted: only chapters with a check( cell
 #: are held to the rules. Switch to True when every chapter has its exercises.
-REQUIRE_EVERY_CHAPTER = False
+REQUIRE_EVERY_CHAPTER = True
 
 MIN_EXERCISES = 4
 MIN_QUESTIONS = 2
