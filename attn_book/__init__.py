@@ -5,7 +5,10 @@
 - models and experiments: :mod:`attn_book.rnn`, :mod:`attn_book.seq2seq`
   and :mod:`attn_book.seq2seq_backprop` (the encoder-decoder, its hand-written
   gradients and training), :mod:`attn_book.training` (Adam, cross-entropy),
-  :mod:`attn_book.bottleneck`, :mod:`attn_book.cost`, :mod:`attn_book.heads`;
+  :mod:`attn_book.bottleneck`, :mod:`attn_book.cost`, :mod:`attn_book.heads`,
+  :mod:`attn_book.fills` (fill values for masked scores), :mod:`attn_book.decoding`
+  (decoding one token at a time with a KV cache), :mod:`attn_book.lookup`
+  (attention as a soft lookup, and the hard one);
 - figures: :mod:`attn_book.plots`, :mod:`attn_book.heatmap_png`,
   :mod:`attn_book.diagrams`, all coloured by :mod:`attn_book.colors`;
 - interactivity: the kernel widgets (:mod:`attn_book.widgets`), the

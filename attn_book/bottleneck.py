@@ -1,6 +1,8 @@
 """Measure the fixed-size bottleneck: how much of the input a linear probe recovers.
 
-A random tanh RNN (:mod:`attn_book.rnn`) reads sequences of random tokens.
+A random recurrent encoder reads sequences of random tokens: a tanh RNN
+(:mod:`attn_book.rnn`) or a gated unit (:mod:`attn_book.gru`), of the same
+width.
 For every position ``j`` a linear readout, fitted by least squares, tries to
 name the token at ``j`` from a ``hidden``-wide vector:
 
@@ -9,9 +11,12 @@ name the token at ``j`` from a ``hidden``-wide vector:
 - *attention*: a context vector ``c_j = sum_k alpha_jk h_k`` over all the
   encoder states, whose weights come from
   :func:`attn_core.scaled_dot_product_attention` with one query per position.
+  The alignment is set by hand (query ``j`` prefers state ``h_j``), not
+  learned: this arm shows what the ``n`` states hold between them
+  (``n * hidden`` numbers), read through a ``hidden``-wide context vector.
 
-Both probes read vectors of the same width, so any gap is due to what the
-vector can hold, not to the readout.
+Each readout reads a vector of the same width, so any gap is due to what
+the encoder hands on (one state, or all ``n`` of them), not to the readout.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from attn_book.gru import gru_forward, init_gru
 from attn_book.rnn import init_rnn, rnn_forward
 from attn_core import scaled_dot_product_attention
 from attn_core._validation import check_int
@@ -127,6 +133,8 @@ def bottleneck_experiment(
     train_count: int = 2000,
     test_count: int = 1000,
     seed: int = 0,
+    cell: str = "tanh",
+    update_bias: float = 0.0,
 ) -> dict[str, np.ndarray]:
     """Recovery accuracy of each input token, from the final state and via attention.
 
@@ -139,11 +147,16 @@ def bottleneck_experiment(
     vocab_size : int
         Number of distinct tokens; chance accuracy is ``1 / vocab_size``.
     recurrent_scale : float
-        Singular value of the recurrent matrix (see :func:`attn_book.rnn.init_rnn`).
+        Singular value of the recurrent matrices (see :func:`attn_book.rnn.init_rnn`).
     train_count, test_count : int
         Sequences used to fit the readouts and to measure them.
     seed : int
-        Seed for the RNN weights and the tokens.
+        Seed for the encoder's weights and the tokens.
+    cell : {"tanh", "gru"}
+        The encoder: a tanh RNN (:func:`attn_book.rnn.init_rnn`) or a GRU
+        (:func:`attn_book.gru.init_gru`).
+    update_bias : float
+        For ``cell="gru"``: the update gates' bias (large: units keep their state).
 
     Returns
     -------
@@ -157,8 +170,9 @@ def bottleneck_experiment(
     TypeError
         If a length, size or count is not an int.
     ValueError
-        If a length is below 1, ``vocab_size`` below 2, or ``train_count``
-        does not exceed ``hidden`` (too few sequences to fit a readout).
+        If a length is below 1, ``vocab_size`` below 2, ``train_count``
+        does not exceed ``hidden`` (too few sequences to fit a readout), or
+        ``cell`` is unknown.
     """
     lengths = [check_int(n, "each length", minimum=1) for n in lengths]
     if not lengths:
@@ -168,8 +182,17 @@ def bottleneck_experiment(
     # More training sequences than readout weights per class, or the fit is underdetermined.
     train_count = check_int(train_count, "train_count", minimum=hidden + 1)
     test_count = check_int(test_count, "test_count", minimum=1)
+    if cell == "tanh":
+        params = init_rnn(seed, vocab_size, hidden, recurrent_scale=recurrent_scale)
+        encode = rnn_forward
+    elif cell == "gru":
+        params = init_gru(
+            seed, vocab_size, hidden, recurrent_scale=recurrent_scale, update_bias=update_bias
+        )
+        encode = gru_forward
+    else:
+        raise ValueError(f"cell must be 'tanh' or 'gru', got {cell!r}")
     rng = np.random.default_rng(seed)
-    params = init_rnn(seed, vocab_size, hidden, recurrent_scale=recurrent_scale)
     one_hot = np.eye(vocab_size)
     result: dict[str, list] = {
         "final": [],
@@ -179,7 +202,7 @@ def bottleneck_experiment(
     }
     for n in lengths:
         tokens = rng.integers(0, vocab_size, size=(train_count + test_count, n))
-        states = rnn_forward(params, one_hot[tokens])
+        states = encode(params, one_hot[tokens])
         contexts, _ = attention_contexts(states)
         train, test = slice(0, train_count), slice(train_count, None)
         final_acc, attention_acc = [], []

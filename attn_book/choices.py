@@ -2,9 +2,9 @@
 
 - :data:`MASK_CHOICES` and :func:`mask_for_choice`: the mask menu (one
   spelling of each name) and the boolean mask each choice means, for the
-  local widget (:func:`attn_book.widgets.masking_widget`), the kernel-free
-  explorer's Python reference (``AttentionExplorer.weights_for``) and, as
-  the rules it is sent in its data and tested against, the explorer's JavaScript;
+  kernel-free explorer's Python reference (``AttentionExplorer.weights_for``)
+  and, as the rules it is sent in its data and tested against, the
+  explorer's JavaScript;
 - :func:`head_choices`: the numbers of heads a model width allows;
 - :func:`head_label`: how a head is named to a reader, counting from 1 (code
   counts from 0).

@@ -4,6 +4,10 @@
 of the kernel-free explorer): chapter 3's designed ``W_q, W_k, W_v`` cut into
 heads, plus one seeded random ``W_o``.
 
+:func:`head_shares` splits a multi-head layer's output into one share per
+head, before and after ``W_o``: what chapter 4 and its widget show to say
+where ``W_o`` acts and that it mixes the heads.
+
 :func:`designed_heads` returns the inputs and weights of a two-head model
 for :func:`attn_core.multi_head_attention`:
 
@@ -35,12 +39,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from attn_book.tokens import D_MODEL as TOY_D_MODEL
 from attn_book.tokens import MAX_TOKENS, embed, self_attention_projections
-from attn_core._validation import check_int
+from attn_core import multi_head_attention
+from attn_core._validation import as_float_array, check_int
 
 #: Longest sentence the position features are scaled for: the book's token limit.
 MAX_POSITIONS: int = MAX_TOKENS
@@ -277,3 +283,84 @@ def chapter_projections(
     """
     w_q, w_k, w_v = self_attention_projections(d_model)
     return w_q, w_k, w_v, random_projections(d_model, W_O_SEED)[3]
+
+
+class HeadShares(NamedTuple):
+    """Each head's part of a multi-head layer's output (see :func:`head_shares`).
+
+    Attributes
+    ----------
+    before : ndarray, shape (..., H, n, d_model)
+        ``before[..., i, :, :]`` is ``concat(heads)`` with every head but
+        head ``i`` (index from 0) set to zero: head ``i``'s context vectors
+        in its own ``d_head`` features, zeros elsewhere.
+    after : ndarray, shape (..., H, n, d_model)
+        ``before @ w_o``: head ``i``'s share of the output. The shares add
+        up to the layer's output.
+    weights : ndarray, shape (..., H, n, n)
+        Each head's attention weights.
+    """
+
+    before: np.ndarray
+    after: np.ndarray
+    weights: np.ndarray
+
+
+def head_shares(
+    x: Any, w_q: Any, w_k: Any, w_v: Any, w_o: Any, num_heads: int, mask: Any = None
+) -> HeadShares:
+    """Split multi-head attention's output into one share per head, before and after ``W_o``.
+
+    ``concat(heads) W_o`` is a sum over heads: head ``i``'s features
+    ``i*d_head:(i+1)*d_head`` of ``concat(heads)`` meet only the same rows
+    of ``W_o``, so ``output = sum_i head_i @ W_o[i*d_head:(i+1)*d_head]``.
+    Before ``W_o`` a head fills only its own features; after it, its share
+    reaches every output feature.
+
+    The heads come from :func:`attn_core.multi_head_attention` with ``W_o``
+    replaced by the identity (which returns ``concat(heads)``), so there is
+    one implementation of the heads.
+
+    Parameters
+    ----------
+    x, w_q, w_k, w_v, w_o, num_heads, mask
+        As for :func:`attn_core.multi_head_attention`.
+
+    Returns
+    -------
+    HeadShares
+        ``before`` and ``after`` of shape (..., H, n, d_model) and
+        ``weights`` of shape (..., H, n, n); ``after.sum(axis=-3)`` equals
+        the output of :func:`attn_core.multi_head_attention`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad input, as :func:`attn_core.multi_head_attention`.
+
+    Examples
+    --------
+    >>> x = embed(["the", "cat", "sat"])
+    >>> w = chapter_projections()
+    >>> shares = head_shares(x, *w, num_heads=4)
+    >>> shares.before.shape, shares.after.shape
+    ((4, 3, 8), (4, 3, 8))
+    >>> out, _ = multi_head_attention(x, *w, num_heads=4)
+    >>> bool(np.allclose(shares.after.sum(axis=0), out))
+    True
+    """
+    x = as_float_array(x, "x", min_ndim=2)
+    d_model = x.shape[-1]
+    w_o = as_float_array(w_o, "w_o", min_ndim=2)
+    if w_o.shape != (d_model, d_model):
+        raise ValueError(
+            f"w_o must have shape (d_model, d_model) = ({d_model}, {d_model}) "
+            f"to match x {x.shape}, got {w_o.shape}"
+        )
+    identity = np.eye(d_model, dtype=x.dtype)
+    concat, weights = multi_head_attention(x, w_q, w_k, w_v, identity, num_heads, mask)
+    d_head = d_model // num_heads
+    # keep[i, f]: feature f belongs to head i
+    keep = np.arange(d_model) // d_head == np.arange(num_heads)[:, None]
+    before = np.where(keep[:, None, :], concat[..., None, :, :], 0.0).astype(concat.dtype)
+    return HeadShares(before, before @ w_o.astype(concat.dtype), weights)

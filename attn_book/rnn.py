@@ -19,7 +19,8 @@ the chain rule, walking back from ``T`` (with ``D_k = diag(1 - h_k^2)``)::
 
 so each step back multiplies by ``W_h`` and by the tanh slope (at most 1).
 When those factors shrink vectors, the gradient decays geometrically with the
-distance ``T - t`` (Bengio et al. 1994; Pascanu et al. 2013).
+distance ``T - t`` (Bengio et al. 1994; Pascanu et al. 2013). The gated unit
+of :mod:`attn_book.gru` decays far more slowly when its update gates are near 1.
 """
 
 from __future__ import annotations
@@ -75,15 +76,28 @@ def init_rnn(
     if not np.isfinite(recurrent_scale) or recurrent_scale < 0:
         raise ValueError(f"recurrent_scale must be finite and >= 0, got {recurrent_scale!r}")
     rng = np.random.default_rng(seed)
-    # QR of a Gaussian matrix gives a uniformly random orthogonal matrix
-    # (after fixing the signs of R's diagonal).
-    q, r = np.linalg.qr(rng.normal(size=(hidden_size, hidden_size)))
-    orthogonal = q * np.sign(np.diag(r))
+    orthogonal = random_orthogonal(rng, hidden_size)
     return {
         "w_x": rng.normal(0.0, 1.0 / np.sqrt(input_size), size=(input_size, hidden_size)),
         "w_h": recurrent_scale * orthogonal,
         "b": np.zeros(hidden_size),
     }
+
+
+def random_orthogonal(rng: np.random.Generator, size: int) -> np.ndarray:
+    """A uniformly random orthogonal ``size`` x ``size`` matrix.
+
+    The QR decomposition of a Gaussian matrix, with the signs of R's diagonal
+    moved into Q (without that step Q would not be uniformly distributed).
+
+    Examples
+    --------
+    >>> q = random_orthogonal(np.random.default_rng(0), 3)
+    >>> np.allclose(q @ q.T, np.eye(3))
+    True
+    """
+    q, r = np.linalg.qr(rng.normal(size=(size, size)))
+    return q * np.sign(np.diag(r))
 
 
 def _check_inputs(params: Params, x: Any) -> np.ndarray:
@@ -343,7 +357,9 @@ def gradient_norm_by_distance(params: Params, x: Any) -> np.ndarray:
     Parameters
     ----------
     params : dict
-        From :func:`init_rnn`.
+        From :func:`init_rnn`, or a GRU's from :func:`attn_book.gru.init_gru`
+        (recognised by its update-gate weights ``w_hz``; its Jacobians come
+        from :func:`attn_book.gru.gru_input_jacobians`).
     x : array_like, shape (batch, T, input_size)
         Several input sequences of the same length.
 
@@ -361,7 +377,11 @@ def gradient_norm_by_distance(params: Params, x: Any) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     if x.ndim != 3:
         raise ValueError(f"x must have shape (batch, T, input_size), got {x.shape}")
+    if "w_hz" in params:
+        from attn_book.gru import gru_input_jacobians as jacobians  # gru imports this module
+    else:
+        jacobians = input_jacobians
     norms = np.stack(
-        [np.linalg.norm(input_jacobians(params, sequence), ord=2, axis=(1, 2)) for sequence in x]
+        [np.linalg.norm(jacobians(params, sequence), ord=2, axis=(1, 2)) for sequence in x]
     )
     return norms.mean(axis=0)[::-1]

@@ -20,7 +20,8 @@ difference between the two models is the context vector alone.
 :func:`forward` is the model's one forward pass, built from the RNN of
 :mod:`attn_book.rnn` and the attention of :mod:`attn_core`. It decodes
 teacher-forced (reading the reference's previous word) or greedily (reading
-its own previous prediction: :func:`translate_batch`, the translation widget),
+its own previous prediction: :func:`translate_batch`, and the kernel-free translator
+of :mod:`attn_book.explorer.translation`, whose JavaScript follows it step by step),
 and keeps every intermediate array. Training uses those:
 :func:`attn_book.seq2seq_backprop.loss_and_grad` is the hand-written backward
 pass through this forward pass, and :func:`attn_book.seq2seq_backprop.train`
@@ -348,7 +349,12 @@ def translate_batch(params: Params, source: Any) -> tuple[np.ndarray, np.ndarray
 
 
 def accuracy_by_length(
-    params: Params, lengths: Sequence[int], *, count: int = 200, seed: int = 1
+    params: Params,
+    lengths: Sequence[int],
+    *,
+    count: int = 200,
+    seed: int = 1,
+    task: str = "reverse",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Greedy-decoding accuracy on fresh test sentences of each length.
 
@@ -360,6 +366,8 @@ def accuracy_by_length(
         Test sentences per length.
     seed : int
         Seed of the test sentences (use one the training did not use).
+    task : {"reverse", "copy"}
+        The task the model was trained on (:mod:`attn_book.toy_tasks`).
 
     Returns
     -------
@@ -371,15 +379,61 @@ def accuracy_by_length(
     Raises
     ------
     TypeError, ValueError
-        If ``count`` or a length is not an int of at least 1.
+        If ``count`` or a length is not an int of at least 1, or ``task`` is unknown.
     """
     count = check_int(count, "count", minimum=1)
     rng = np.random.default_rng(seed)
     words, sentences = [], []
     for length in lengths:
-        source, target = make_batch(rng, count, check_int(length, "length", minimum=1))
-        predicted, _ = translate_batch(params, source)
-        right = predicted == target
+        right = _right_words(params, rng, count, check_int(length, "length", minimum=1), task)
         words.append(right.mean())
         sentences.append(right.all(axis=1).mean())
     return np.array(words), np.array(sentences)
+
+
+def accuracy_by_step(
+    params: Params, length: int, *, count: int = 200, seed: int = 1, task: str = "reverse"
+) -> np.ndarray:
+    """Greedy-decoding accuracy at each output step, on fresh sentences of one length.
+
+    Where along the translation the errors arise: entry ``i`` is the fraction
+    of test sentences whose output word ``i + 1`` is right.
+
+    Parameters
+    ----------
+    params : dict
+    length : int
+        Words per test sentence.
+    count : int
+        Test sentences.
+    seed : int
+        Seed of the test sentences (use one the training did not use).
+    task : {"reverse", "copy"}
+        The task the model was trained on (:mod:`attn_book.toy_tasks`).
+
+    Returns
+    -------
+    ndarray, shape (length,)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``count`` or ``length`` is not an int of at least 1, or ``task`` is unknown.
+
+    Examples
+    --------
+    >>> accuracy_by_step(init_params(0, attention=True), 4, count=10).shape
+    (4,)
+    """
+    count = check_int(count, "count", minimum=1)
+    length = check_int(length, "length", minimum=1)
+    return _right_words(params, np.random.default_rng(seed), count, length, task).mean(axis=0)
+
+
+def _right_words(
+    params: Params, rng: np.random.Generator, count: int, length: int, task: str
+) -> np.ndarray:
+    """(count, length) booleans: which output words of fresh test sentences are right."""
+    source, target = make_batch(rng, count, length, task)
+    predicted, _ = translate_batch(params, source)
+    return predicted == target

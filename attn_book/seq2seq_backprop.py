@@ -23,7 +23,7 @@ import numpy as np
 
 from attn_book.rnn import rnn_backward, rnn_step_backward
 from attn_book.seq2seq import Params, encoder_params, forward, has_attention, teacher_forcing_inputs
-from attn_book.toy_tasks import make_batch
+from attn_book.toy_tasks import check_task, make_batch
 from attn_book.training import Adam, softmax_cross_entropy
 from attn_core import alignment_features
 from attn_core._validation import check_int
@@ -151,8 +151,9 @@ def train(
     batch_size: int = 32,
     learning_rate: float = 0.02,
     seed: int = 0,
+    task: str = "reverse",
 ) -> tuple[Params, np.ndarray]:
-    """Train with Adam on fresh random batches of the reversal task.
+    """Train with Adam on fresh random batches of a toy task (reversal by default).
 
     Each step draws one length from ``lengths`` and a batch of sentences of
     that length, so every length is seen without padding.
@@ -171,6 +172,8 @@ def train(
         Adam step size.
     seed : int
         Seed of the batches.
+    task : {"reverse", "copy"}
+        The order of the reference translations (:mod:`attn_book.toy_tasks`).
 
     Returns
     -------
@@ -185,20 +188,22 @@ def train(
         If ``steps``, ``batch_size`` or a length is not an int.
     ValueError
         If ``steps`` or ``batch_size`` is below 1, ``lengths`` is empty or
-        holds a length below 1, or ``learning_rate`` is not positive.
+        holds a length below 1, ``learning_rate`` is not positive, or ``task``
+        is unknown.
     """
     steps = check_int(steps, "steps", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     lengths = [check_int(length, "each length", minimum=1) for length in lengths]
     if not lengths:
         raise ValueError("lengths must hold at least one sentence length, got none")
+    check_task(task)
     optimizer = Adam(learning_rate)
     rng = np.random.default_rng(seed)
     params = {name: np.array(value, dtype=float) for name, value in params.items()}
     losses = np.empty(steps)
     for step in range(steps):
         length = int(rng.choice(lengths))
-        source, target = make_batch(rng, batch_size, length)
+        source, target = make_batch(rng, batch_size, length, task)
         losses[step], grads = loss_and_grad(params, source, target)
         optimizer.step(params, grads)
     return params, losses

@@ -544,6 +544,50 @@ def self_attention_projections(
     return w_q, w_k, np.eye(d_model)
 
 
+def narrow_projections(
+    d_model: int = D_MODEL,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Chapter 3's running example: :func:`self_attention_projections` with d_k, d_v < d_model.
+
+    The same designed patterns, without the columns that carry nothing:
+
+    - ``W_q`` and ``W_k`` drop the query/key channels that no link uses
+      (channel 5 of the table in :func:`self_attention_projections`), so
+      ``d_k = d_model - 1``. Every score ``q_i . k_j`` is unchanged; only the
+      scale ``1 / sqrt(d_k)`` grows a little.
+    - ``W_v`` keeps the six named features (noun ... function word) and
+      drops the word-specific identity block, so ``d_v = 6`` and each
+      column of a context vector still has a name (:data:`FEATURE_NAMES`).
+
+    With the default ``d_model = 8`` the three widths differ (8, 7, 6), so
+    a reader can tell from a shape which one it is.
+
+    Parameters
+    ----------
+    d_model : int, default D_MODEL
+        Width of the embeddings, at least 8.
+
+    Returns
+    -------
+    w_q, w_k : ndarray, shape (d_model, d_model - 1), float64
+    w_v : ndarray, shape (d_model, 6), float64
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``d_model`` that is not an int of at least 8.
+
+    Examples
+    --------
+    >>> w_q, w_k, w_v = narrow_projections()
+    >>> w_q.shape, w_k.shape, w_v.shape
+    ((8, 7), (8, 7), (8, 6))
+    """
+    w_q, w_k, w_v = self_attention_projections(d_model)
+    used = np.flatnonzero(np.any(w_q != 0, axis=0) | np.any(w_k != 0, axis=0))
+    return w_q[:, used], w_k[:, used], w_v[:, :_IDENTITY_START]
+
+
 @cache
 def _word_ranges() -> str:
     # The runs of word characters among all code points, found with the regex

@@ -66,8 +66,9 @@ def scaled_dot_product_attention(
         Weighted sums of the values.
     weights : ndarray, shape (..., n_q, n_k)
         Attention weights; each row sums to 1, or is all zeros when every key
-        of that row is masked (its context vector is then zero too). PyTorch's
-        ``F.scaled_dot_product_attention`` gives NaN for such a row instead.
+        of that row is masked (its context vector is then zero too), as in
+        PyTorch 2.13's ``F.scaled_dot_product_attention``; a plain softmax and
+        PyTorch 2.13's ``nn.MultiheadAttention`` give NaN there.
 
     Raises
     ------

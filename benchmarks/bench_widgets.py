@@ -62,28 +62,11 @@ def sentence(n_tokens: int, shift: int = 0) -> str:
     return " ".join(WORDS[(i + shift) % len(WORDS)] for i in range(n_tokens))
 
 
-def _translation_params() -> dict[str, Any]:
-    from attn_book.seq2seq import init_params
-
-    # Untrained weights draw the same picture as trained ones, at the same cost.
-    return {"params": init_params(0, attention=True)}
-
-
-def _letters(n_tokens: int, shift: int = 0) -> str:
-    from attn_book.toy_tasks import SOURCE_LETTERS
-
-    return "".join(SOURCE_LETTERS[(i * 3 + shift) % len(SOURCE_LETTERS)] for i in range(n_tokens))
-
-
 # Builders that need more than their defaults: required arguments, their own kind
 # of text, and the sizes that make sense for them (tokens, heads, p95 target ms).
-SETUPS: dict[str, dict[str, Any]] = {
-    "translation.translation_widget": {
-        "kwargs": _translation_params,
-        "text": _letters,
-        "configs": [(8, 1, 50.0), (10, 1, 50.0)],  # letters; max_length is 10
-    },
-}
+# (The history chapter's translation widget became a kernel-free explorer:
+# benchmarks/bench_translation_explorer.py.)
+SETUPS: dict[str, dict[str, Any]] = {}
 
 
 def discover_builders(extra: list[str]) -> dict[str, Callable[..., WidgetWithFallback]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from attn_book.exercises import session
@@ -118,7 +119,9 @@ def check(exercise_id: str, answer: Any, *, solution: bool = False) -> bool:
     False
     """
     passed, text = verdict(exercise_id, answer, solution=solution)
-    print(text)
+    # One write: print() sends the text and the newline separately, and a
+    # notebook front end may show them as two output boxes.
+    sys.stdout.write(text + "\n")
     if isinstance(exercise_id, str) and not text.startswith("❓"):
         if solution:
             if passed:

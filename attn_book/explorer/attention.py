@@ -14,7 +14,8 @@ the fragment works in the static book, offline, and in JupyterLab (where
 trusted output runs its script). Where scripts do not run, a static table
 of the first view stands in.
 
-Safety: the data goes in as JSON with ``<``, ``>`` and ``&`` escaped, so a
+Safety: the data goes in as JSON with ``<``, ``>`` and ``&`` escaped
+(:func:`attn_book.explorer.fragment.json_for_script`), so a
 token such as ``"</script>"`` cannot end the script early; the script inserts
 every token with ``textContent``, never as HTML; the static fallback table
 escapes every token with :func:`html.escape`.
@@ -41,9 +42,7 @@ coloured with :mod:`attn_book.colors`, and the head counts offered are
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -59,10 +58,14 @@ from attn_book.choices import (
 )
 from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
 from attn_book.explorer.assets import asset, engine_js
+from attn_book.explorer.fragment import content_id, json_for_script
 from attn_book.heads import chapter_projections
 from attn_book.tokens import D_MODEL, MAX_TOKENS, browser_tokenizer, embed, tokenize
 from attn_core import multi_head_attention
 from attn_core._validation import check_int
+
+#: The old private name of :func:`attn_book.explorer.fragment.json_for_script`.
+_json_for_html = json_for_script
 
 #: Up to this many positions the heatmap is a table that writes each weight
 #: (in the page and in the static fallback); above it, a canvas of colours.
@@ -136,9 +139,10 @@ class AttentionExplorer:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
-        self._payload = _json_for_html(data)
-        digest = hashlib.sha256((self._payload + engine_js() + asset("explorer.css")).encode())
-        self.element_id = "attn-explorer-" + digest.hexdigest()[:12]
+        self._payload = json_for_script(data)
+        self.element_id = content_id(
+            "attn-explorer", self._payload, engine_js(), asset("explorer.css")
+        )
 
     def weights_for(
         self,
@@ -260,22 +264,6 @@ class AttentionExplorer:
     def __repr__(self) -> str:
         labels = [s["label"] for s in self.data["sentences"]]
         return f"AttentionExplorer({self.data['title']!r}, sentences={labels!r})"
-
-
-def _json_for_html(data: Any) -> str:
-    """JSON safe inside a <script> element: no "</", "<!--" or "]]>" can appear.
-
-    ``<``, ``>`` and ``&`` only occur inside JSON strings, where the escapes
-    ``\\u003c`` etc. decode to the same characters.
-    """
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
 
 
 def attention_explorer(

@@ -10,7 +10,7 @@ The right answer is passed in by the chapter's code, which computes it, so
 it is never typed into the page by hand.
 
 Safety, as for the attention explorer: the data goes in as JSON with ``<``,
-``>`` and ``&`` escaped (:func:`attn_book.explorer.attention._json_for_html`);
+``>`` and ``&`` escaped (:func:`attn_book.explorer.fragment.json_for_script`);
 the prompt, options and explanation in the static part are escaped with
 :func:`html.escape`; the script inserts every text, the reader's own input
 included, with ``textContent``. Element ids derive from a hash of the content,
@@ -22,7 +22,6 @@ answer with its explanation inside a ``<details>`` element the reader opens.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import math
 import numbers
@@ -30,7 +29,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from attn_book.explorer.assets import asset
-from attn_book.explorer.attention import _json_for_html
+from attn_book.explorer.fragment import content_id, json_for_script
 
 #: The heading shown above every question.
 LABEL = "Predict, then check"
@@ -88,11 +87,10 @@ class Question:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
-        self._payload = _json_for_html(data)
-        digest = hashlib.sha256(
-            (self._payload + asset("question.js") + asset("question.css")).encode()
+        self._payload = json_for_script(data)
+        self.element_id = content_id(
+            "attn-question", self._payload, asset("question.js"), asset("question.css")
         )
-        self.element_id = "attn-question-" + digest.hexdigest()[:12]
 
     def _static(self) -> str:
         """What a page without JavaScript shows under the prompt."""

@@ -4,17 +4,17 @@ Each is built with :func:`attn_book.widgets.view.guarded_view` and named for
 what it shows.
 """
 
-from attn_book.widgets.masking import masking_widget
+from attn_book.widgets.induction import induction_widget
+from attn_book.widgets.masking import fill_value_widget
 from attn_book.widgets.multi_head import multi_head_widget
 from attn_book.widgets.self_attention import self_attention_widget
-from attn_book.widgets.translation import translation_widget
 from attn_book.widgets.view import WidgetWithFallback, guarded_view
 
 __all__ = [
     "WidgetWithFallback",
     "guarded_view",
-    "masking_widget",
+    "fill_value_widget",
+    "induction_widget",
     "multi_head_widget",
     "self_attention_widget",
-    "translation_widget",
 ]

@@ -1,4 +1,11 @@
-"""Chapter 4's local widget: edit the sentence, choose the number of heads, pick a head.
+"""Chapter 4's local widget: where W_o acts, and how it mixes the heads.
+
+Edit the sentence, choose the number of heads H and pick a head: the left
+panel is that head's part of ``concat(heads)`` (its d_head features, zeros
+elsewhere), the right panel the same part after ``W_o``, the head's share of
+the output, which reaches every output feature (the H shares add up to the
+output; :func:`attn_book.heads.head_shares`). One head's attention weights
+are the kernel-free explorer's job, next to the chapter's heatmaps.
 
 Built with :func:`attn_book.widgets.view.guarded_view` and drawn with Pillow
 (:func:`attn_book.heatmap_png.heatmaps_png`): a matplotlib redraw of the
@@ -14,11 +21,10 @@ import ipywidgets as widgets
 import numpy as np
 
 from attn_book.choices import head_choices, head_label
-from attn_book.heads import chapter_projections
+from attn_book.heads import chapter_projections, head_shares
 from attn_book.heatmap_png import Panel, heatmaps_png
 from attn_book.tokens import D_MODEL, EXAMPLE_SENTENCES, MAX_TOKENS, dropped_note, embed, tokenize
 from attn_book.widgets.view import WidgetWithFallback, fit_to_content, guarded_view
-from attn_core import multi_head_attention
 from attn_core._validation import check_int
 
 #: Token labels longer than this are cut (with an ellipsis), so one long word
@@ -32,35 +38,39 @@ def _labels(tokens: Sequence[str]) -> list[str]:
     ]
 
 
-def _multi_head_png(
-    tokens: list[str], weights: np.ndarray, out: np.ndarray, head: int, num_heads: int
+def _shares_png(
+    tokens: list[str], before: np.ndarray, after: np.ndarray, head: int, num_heads: int
 ) -> bytes:
-    """One head's weights (left) and the combined output (right), as PNG bytes."""
-    n, d_model = out.shape
+    """One head's part of concat(heads) (left) and its share of the output (right), as PNG."""
+    n, d_model = after.shape
+    d_head = d_model // num_heads
     labels = _labels(tokens)
-    # Output divided by its largest |value| (given in the title): one fixed colour
-    # scale, -1 to 1, for every sentence.
-    top = float(np.abs(out).max()) or 1.0
+    features = [str(i) for i in range(d_model)]
+    # One colour scale for both panels, symmetric, to the largest |value| rounded
+    # up to one decimal: the two panels can be compared cell by cell.
+    top = float(np.ceil(10 * max(np.abs(before).max(), np.abs(after).max())) / 10) or 1.0
+    name = head_label(head, num_heads).capitalize()
+    first, last = head * d_head, (head + 1) * d_head - 1
+    own = f"feature {first}" if first == last else f"features {first}-{last}"
+    scale = {"cmap": "RdBu_r", "vmin": -top, "vmax": top}
     return heatmaps_png(
         [
             Panel(
-                weights,
+                before,
                 labels,
-                labels,
-                title=f"{head_label(head, num_heads)} (d_head = {d_model // num_heads}):\n"
-                "attention weights",
-                xlabel="key",
-                ylabel="query",
+                features,
+                title=f"{name} before W_o: its\n{own} of concat(heads)",
+                xlabel="concat feature",
+                ylabel="token",
+                **scale,
             ),
             Panel(
-                out / top,
+                after,
                 labels,
-                [str(i) for i in range(d_model)],
-                title=f"output = concat(heads) W_o\n(\u00f7 max |output| = {top:.2f})",
-                cmap="RdBu_r",
-                vmin=-1.0,
-                vmax=1.0,
+                features,
+                title=f"{name} after W_o: its\nshare of the output",
                 xlabel="output feature",
+                **scale,
             ),
         ]
     )
@@ -91,11 +101,16 @@ def head_options(num_heads: int) -> list[tuple[str, int]]:
 def multi_head_widget(
     sentence: str = EXAMPLE_SENTENCES["pronoun"], num_heads: int = 4, head: int = 0
 ) -> WidgetWithFallback:
-    """Chapter 4's widget: sentence, number of heads, head -> heatmap and output.
+    """Chapter 4's widget: sentence, number of heads H, head -> that head before and after W_o.
 
-    The model is chapter 3's toy embeddings and projections, split into heads,
-    with the chapters' seeded ``W_o`` (:func:`attn_book.heads.chapter_projections`).
-    Heads are counted from 1 in the menu and the titles.
+    The left panel is the head's part of ``concat(heads)``: its ``d_head``
+    context features, zeros in the other heads' features. The right panel is
+    that part times ``W_o``: the head's share of the output, spread over
+    every output feature. The H shares add up to the output
+    (:func:`attn_book.heads.head_shares`). The model is chapter 3's toy
+    embeddings and projections, split into heads, with the chapters' seeded
+    ``W_o`` (:func:`attn_book.heads.chapter_projections`). Heads are counted
+    from 1 in the menu and the titles.
 
     Parameters
     ----------
@@ -146,18 +161,18 @@ def multi_head_widget(
         if num_heads not in head_choices(D_MODEL):
             raise ValueError(
                 f"{num_heads} heads do not divide d_model = {D_MODEL}: each head gets "
-                f"d_model / h features, so choose one of {head_choices(D_MODEL)}"
+                f"d_model / H features, so choose one of {head_choices(D_MODEL)}"
             )
         if not 0 <= head < num_heads:
             raise ValueError(f"head must be between 1 and {num_heads}, got {head + 1}")
-        out, weights = multi_head_attention(embed(tokens), *weights_in, num_heads)
-        return _multi_head_png(tokens, weights[head], out, head, num_heads)
+        shares = head_shares(embed(tokens), *weights_in, num_heads)
+        return _shares_png(tokens, shares.before[head], shares.after[head], head, num_heads)
 
     view = guarded_view(
         {"text": text, "num_heads": heads, "head": head_menu},
         render,
-        alt=f"{head_label(head, num_heads).capitalize()}: attention weights and combined "
-        f"output for '{sentence}'",
+        alt=f"{head_label(head, num_heads).capitalize()} before and after W_o "
+        f"(its share of the output) for '{sentence}'",
         note=lambda text, **_: dropped_note(text),
     )
     return view

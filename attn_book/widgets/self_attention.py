@@ -4,7 +4,11 @@ Left panel: the attention weights ``A = softmax(Q K^T / sqrt(d_k))`` of the
 toy embeddings (:mod:`attn_book.tokens`), with the chosen query's row
 outlined and its weights written in the cells. Right panel: the context
 vectors ``C = A V``, one row per token, one column per named feature (``W_v``
-is the identity, so the features keep their meaning).
+keeps the six named features, so the columns keep their meaning).
+
+It computes chapter 3's running example,
+:func:`attn_book.tokens.narrow_projections` (``d_model = 8``, ``d_k = 7``,
+``d_v = 6``), so its numbers are the chapter's.
 
 The picture is drawn with Pillow (:mod:`attn_book.heatmap_png`): a
 matplotlib redraw of the labelled heatmaps takes several times the 50 ms a
@@ -25,7 +29,7 @@ from attn_book.tokens import (
     MAX_TOKENS,
     dropped_note,
     embed,
-    self_attention_projections,
+    narrow_projections,
     tokenize,
 )
 from attn_book.widgets.view import WidgetWithFallback, guarded_view
@@ -33,7 +37,9 @@ from attn_core import scaled_dot_product_attention
 
 
 def self_attention(tokens: list[str], scaled: bool = True) -> dict[str, np.ndarray]:
-    """Every intermediate of single-head self-attention on the toy embeddings.
+    """Every intermediate of chapter 3's self-attention on the toy embeddings.
+
+    The projections are :func:`attn_book.tokens.narrow_projections`.
 
     Parameters
     ----------
@@ -45,11 +51,11 @@ def self_attention(tokens: list[str], scaled: bool = True) -> dict[str, np.ndarr
     Returns
     -------
     dict of str to ndarray
-        ``x`` (n, d_model), ``q``, ``k``, ``v`` (n, d_k), ``scores`` (n, n),
+        ``x`` (n, d_model), ``q``, ``k`` (n, d_k), ``v`` (n, d_v), ``scores`` (n, n),
         ``weights`` (n, n), ``context`` (n, d_v).
     """
     x = embed(tokens)
-    w_q, w_k, w_v = self_attention_projections(x.shape[1])
+    w_q, w_k, w_v = narrow_projections(x.shape[1])
     q, k, v = x @ w_q, x @ w_k, x @ w_v
     scale = 1.0 / np.sqrt(k.shape[-1]) if scaled else 1.0
     context, weights = scaled_dot_product_attention(q, k, v, scale=scale)
@@ -110,7 +116,7 @@ def render_self_attention(text: str, scaled: bool = True, query: int = 0) -> byt
     context_panel = Panel(
         steps["context"],
         tokens,
-        FEATURE_NAMES,
+        FEATURE_NAMES[: steps["context"].shape[1]],
         title=f"context vectors C = A V\n(row of '{tokens[query]}' outlined)",
         cmap="RdBu_r",
         vmin=-1.0,

@@ -35,6 +35,15 @@ def test_final_state_degrades_with_length_while_attention_does_not():
     assert len(result["final_by_position"][1]) == 12
 
 
+def test_a_gru_encoder_that_keeps_its_state_still_loses_long_inputs():
+    result = bottleneck_experiment(
+        [2, 12], train_count=600, test_count=300, seed=1, cell="gru", update_bias=3.0
+    )
+    assert result["final"][0] > 0.75
+    assert result["final"][1] < 0.5
+    assert result["attention"][1] > result["final"][1] + 0.2
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="length"):
         bottleneck_experiment([0, 3])
@@ -44,6 +53,8 @@ def test_bad_arguments():
         bottleneck_experiment([3], train_count=5)
     with pytest.raises(TypeError, match="hidden"):
         bottleneck_experiment([3], hidden=16.0)
+    with pytest.raises(ValueError, match="cell must be 'tanh' or 'gru', got 'lstm'"):
+        bottleneck_experiment([3], cell="lstm")
     with pytest.raises(ValueError, match="labels"):
         fit_readout(np.zeros((3, 2)), np.array([0, 1, 5]), 3)
     with pytest.raises(ValueError, match="features"):

@@ -10,6 +10,7 @@ from attn_book.cost import (
     loglog_slope,
     measure_costs,
     min_time,
+    multiply_adds,
 )
 from attn_book.rnn import rnn_forward
 
@@ -78,3 +79,24 @@ def test_measure_costs_rejects_bad_input():
 def test_min_time_uses_the_given_clock():
     ticks = iter([0.0, 5.0, 10.0, 12.0])
     assert min_time(lambda: None, 2, clock=lambda: next(ticks)) == 2.0
+
+
+def test_multiply_adds_counts_and_crossover():
+    count = multiply_adds(4, 8)
+    assert count == {
+        "self-attention": 2 * 16 * 8,
+        "projections": 4 * 4 * 64,
+        "recurrent": 2 * 4 * 64,
+    }
+    # Attention's part equals the recurrent layer's exactly at n = d (Vaswani et al., section 4).
+    for d in (8, 64):
+        assert multiply_adds(d, d)["self-attention"] == multiply_adds(d, d)["recurrent"]
+        assert multiply_adds(d - 1, d)["self-attention"] < multiply_adds(d - 1, d)["recurrent"]
+        assert multiply_adds(d + 1, d)["self-attention"] > multiply_adds(d + 1, d)["recurrent"]
+
+
+def test_multiply_adds_rejects_bad_input():
+    with pytest.raises(ValueError, match="n must be at least 1"):
+        multiply_adds(0, 4)
+    with pytest.raises(TypeError, match="d must be an int"):
+        multiply_adds(4, 2.0)

@@ -170,18 +170,19 @@ def test_padding_masks_keys_only_and_keeps_real_rows():
     np.testing.assert_array_equal(first_off[0], 0.0)
 
 
-def test_explorer_and_masking_widget_share_one_mask_rule():
-    """Trailing padding in the explorer gives the widget's mask and weights."""
-    from attn_book.widgets.masking import PADDING_TOKENS, masked_sentence
+def test_explorer_trailing_padding_follows_mask_for_choice():
+    """Trailing padding in the explorer gives mask_for_choice's mask and attn_core's weights."""
+    from attn_book.choices import mask_for_choice
 
     words = tokenize(EXAMPLE_SENTENCES["pronoun"])
-    padded, widget_mask = masked_sentence(words, "causal + padding")
+    padded = words + ["<pad>"] * 3
+    active = [True] * len(words) + [False] * 3
     explorer = attention_explorer([padded], default_heads=1)
-    active = [True] * len(words) + [False] * PADDING_TOKENS
     _, shown = explorer.weights_for(0, active, heads=1, mask="causal + padding")
     x = embed(padded)
     w_q, w_k, w_v, w_o = chapter_projections()
-    _, expected = multi_head_attention(x, w_q, w_k, w_v, w_o, 1, widget_mask)
+    mask = mask_for_choice("causal + padding", active)
+    _, expected = multi_head_attention(x, w_q, w_k, w_v, w_o, 1, mask)
     np.testing.assert_allclose(shown, expected[0], atol=1e-12)
 
 

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from attn_book.heatmap_png import Panel, heatmaps_png
-from attn_book.tokens import embed, self_attention_projections, tokenize
+from attn_book.tokens import MAX_TOKENS, embed, narrow_projections, tokenize
 from attn_book.widgets.self_attention import (
     render_self_attention,
     self_attention,
@@ -24,11 +24,13 @@ def test_self_attention_steps_match_the_library():
     tokens = tokenize("the cat sat on the mat because it was tired")
     steps = self_attention(tokens)
     x = embed(tokens)
-    w_q, w_k, w_v = self_attention_projections()
+    # Chapter 3's running example: d_model = 8, d_k = 7, d_v = 6.
+    w_q, w_k, w_v = narrow_projections()
     context, weights = scaled_dot_product_attention(x @ w_q, x @ w_k, x @ w_v)
     np.testing.assert_allclose(steps["weights"], weights)
     np.testing.assert_allclose(steps["context"], context)
-    np.testing.assert_allclose(steps["scores"], (x @ w_q) @ (x @ w_k).T / np.sqrt(8))
+    assert steps["q"].shape == (10, 7) and steps["context"].shape == (10, 6)
+    np.testing.assert_allclose(steps["scores"], (x @ w_q) @ (x @ w_k).T / np.sqrt(7))
     unscaled = self_attention(tokens, scaled=False)
     # Without the scale the softmax is sharper: the top weight of every row grows.
     assert np.all(unscaled["weights"].max(axis=1) >= steps["weights"].max(axis=1) - 1e-12)
@@ -42,7 +44,12 @@ def test_render_returns_png_and_clamps_query():
 
 @pytest.mark.parametrize(
     "text, message",
-    [("", "empty"), ("?!?", "no words"), ("word " * 200, "text has 200 words; the limit is 64")],
+    [
+        ("", "empty"),
+        ("?!?", "no words"),
+        ("word " * 200, "text has 200 words; the limit is 64"),
+        ("word " * (MAX_TOKENS + 1), f"the limit is {MAX_TOKENS}"),
+    ],
 )
 def test_render_rejects_bad_text(text, message):
     with pytest.raises(ValueError, match=message):
@@ -66,7 +73,9 @@ def test_widget_redraws_and_keeps_last_image_on_bad_input():
         view.controls["text"].value = bad
         assert view.image.value == last
         assert message in view.status.value
-    # Markup is read as words, and the widget says so in one line.
+    # Markup and emoji are left out of the words, and the widget says so in one line.
+    view.controls["text"].value = "<b>hi</b> \U0001f642"
+    assert "left out" in view.status.value and "b hi b" in view.status.value
     view.controls["text"].value = "<b>hi</b> <script>x</script>"
     assert view.image.value != last
     assert "left out" in view.status.value and "b hi b script x script" in view.status.value

@@ -4,6 +4,7 @@ from hypothesis import given, settings
 
 from attn_book.seq2seq import (
     accuracy_by_length,
+    accuracy_by_step,
     forward,
     init_params,
     teacher_forcing_inputs,
@@ -138,3 +139,26 @@ def test_bad_arguments():
         forward(init_params(0, attention=True), np.zeros((2, 3), int), np.zeros((3, 3), int))
     with pytest.raises(ValueError, match="same shape|shape"):
         loss_and_grad(init_params(0, attention=True), np.zeros((2, 3), int), np.zeros((2, 4), int))
+
+
+def test_accuracy_by_step_splits_the_word_accuracy_of_one_length():
+    params = _perturbed(5, True)
+    by_step = accuracy_by_step(params, 6, count=50, seed=3)
+    words, _ = accuracy_by_length(params, [6], count=50, seed=3)
+    assert by_step.shape == (6,)
+    assert np.isclose(by_step.mean(), words[0])  # the same test sentences
+    with pytest.raises(ValueError, match="length"):
+        accuracy_by_step(params, 0)
+    with pytest.raises(ValueError, match="task"):
+        accuracy_by_step(params, 3, task="sort")
+
+
+def test_training_on_the_copy_task_learns_to_copy():
+    params = init_params(0, attention=True)
+    copy, losses = train(params, steps=150, lengths=[2, 3], learning_rate=0.02, seed=4, task="copy")
+    words, _ = accuracy_by_length(copy, [2, 3], count=100, task="copy")
+    assert words.min() > 0.9
+    reversed_words, _ = accuracy_by_length(copy, [3], count=100, task="reverse")
+    assert reversed_words[0] < 0.7  # it learned the copy, not the reversal
+    with pytest.raises(ValueError, match="task"):
+        train(params, steps=1, lengths=[2], task="sort")

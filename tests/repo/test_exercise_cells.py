@@ -18,8 +18,7 @@ online questions (``question(..., answer=<computed>)``), and the last code
 cell calls ``summary(N)``.
 
 The rules are tested on small synthetic notebooks (a good one and one broken
-copy per rule), and applied to every chapter that already has a ``check(``
-cell; set REQUIRE_EVERY_CHAPTER once every chapter has its exercises.
+copy per rule), and applied to every chapter.
 """
 
 from __future__ import annotations
@@ -37,10 +36,6 @@ from attn_book.exercises import chapter_exercises
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
-
-#: False while chapters are being converted: only chapters with a check( cell
-#: are held to the rules. Switch to True when every chapter has its exercises.
-REQUIRE_EVERY_CHAPTER = False
 
 MIN_EXERCISES = 4
 MIN_QUESTIONS = 2
@@ -568,17 +563,11 @@ def chapter_problems(path: Path, kinds: Mapping[str, str] | None = None) -> list
     return exercise_problems(cells, chapter, kinds)
 
 
-def has_check_cell(path: Path) -> bool:
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return any(c["cell_type"] == "code" and re.search(r"\bcheck\(", source(c)) for c in cells)
+def test_every_chapter_is_held_to_the_rules():
+    assert len(CHAPTERS) >= 6, f"expected the book's chapters, found {[p.name for p in CHAPTERS]}"
 
 
-EXERCISE_CHAPTERS = [p for p in CHAPTERS if REQUIRE_EVERY_CHAPTER or has_check_cell(p)]
-
-
-@pytest.mark.parametrize("path", EXERCISE_CHAPTERS or [None], ids=lambda p: p.name if p else "none")
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_exercises_follow_the_convention(path):
-    if path is None:
-        pytest.skip("no chapter has exercise cells yet (REQUIRE_EVERY_CHAPTER is off)")
     problems = chapter_problems(path)
     assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
