@@ -90,7 +90,7 @@ PAGE_HOOKS = """
       });
     }
   };
-  const startEvents = ['keydown', 'change', 'click'];
+  const startEvents = ['keydown', 'input', 'change', 'click'];
   startEvents.forEach((type) => document.addEventListener(type, () => {
     if (bench.rec && bench.rec.start === null) bench.rec.start = performance.now();
   }, true));
@@ -127,6 +127,8 @@ class Change:
     images: list[float]
     painted: list[float]
     ws: list[tuple[float, str, int]]
+    kernel_cpu: float = float("nan")  # ms the kernel's threads ran during the change
+    kernel_wait: float = float("nan")  # ms they were ready to run but waited for a core
 
     @property
     def image_ms(self) -> float:
@@ -178,12 +180,10 @@ def free_port() -> int:
 
 
 def write_settings(folder: Path) -> None:
-    """JupyterLab user settings for the run: no autosave, no news pop-up, and every
-    cell kept in the page (JupyterLab otherwise mounts only cells near the view,
-    and the widget could not be found without scrolling to it first)."""
+    """JupyterLab user settings for the run: no autosave, no news pop-up (otherwise
+    the learner's defaults)."""
     settings = {
         "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
         "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
             "fetchNews": "false",
             "checkForUpdates": False,
@@ -261,11 +261,23 @@ def open_and_run(page: Any, port: int, token: str, notebook: str) -> None:
     workspace = f"bench-{notebook.split('_')[0]}"
     page.goto(f"http://127.0.0.1:{port}/lab/workspaces/{workspace}/tree/{notebook}?token={token}")
     page.wait_for_selector(f"{PANEL} .jp-Cell", timeout=120_000)
+    page.wait_for_timeout(1500)
+    # Opened right after the server starts, JupyterLab may not know the kernels
+    # yet and asks which to start; a learner accepts the proposed Python 3.
+    dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+    if dialog.count():
+        dialog.get_by_role("button", name="Select", exact=True).click()
     idle = f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']"
     page.wait_for_selector(idle, timeout=120_000)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    page.wait_for_selector(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='busy']")
+    # Started: the first code cell has a prompt number or a star.
+    page.wait_for_function(
+        r"""(panel) => /\[[0-9*]+\]/.test(
+          document.querySelector(panel + ' .jp-CodeCell .jp-InputPrompt')?.textContent ?? '')""",
+        arg=PANEL,
+        timeout=120_000,
+    )
     # Idle for 2 s in a row: every cell has run (the kernel idles briefly between cells).
     page.wait_for_function(
         """(idle) => {
@@ -281,23 +293,36 @@ def open_and_run(page: Any, port: int, token: str, notebook: str) -> None:
 
 
 def find_widget(page: Any) -> None:
-    """Mark the chapter's widget (a VBox holding controls, status and an image)."""
-    found = page.evaluate(
-        """(cls) => {
-          const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-          const boxes = [...panel.querySelectorAll('.widget-vbox')]
-            .filter((b) => b.querySelector(':scope > img') && b.querySelector('.widget-hbox'));
-          if (boxes.length !== 1) return boxes.length;
-          boxes[0].classList.add(cls);
-          boxes[0].scrollIntoView();
-          return 1;
-        }""",
-        ROOT_SELECTOR[1:],
-    )
-    if found != 1:
-        shot = Path(tempfile.gettempdir()) / "bench_lab_widgets_failure.png"
-        page.screenshot(path=str(shot))
-        raise RuntimeError(f"expected one widget with an image, found {found} (see {shot})")
+    """Scroll to the chapter's widget (a VBox holding controls, status and an image)
+    and mark it. JupyterLab mounts only the cells near the view, so scroll down a
+    screen at a time until it is in the page."""
+    for _ in range(200):
+        found = page.evaluate(
+            """(cls) => {
+              const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+              const boxes = [...panel.querySelectorAll('.widget-vbox')].filter(
+                (b) => b.querySelector(':scope > img') && b.querySelector('.widget-hbox'));
+              if (boxes.length === 1) {
+                boxes[0].classList.add(cls);
+                boxes[0].scrollIntoView();
+                return 'found';
+              }
+              const outer = panel.querySelector('.jp-WindowedPanel-outer');
+              const before = outer.scrollTop;
+              outer.scrollTop += outer.clientHeight * 0.8;
+              return outer.scrollTop === before ? 'end' : 'scrolled';
+            }""",
+            ROOT_SELECTOR[1:],
+        )
+        if found == "found":
+            page.wait_for_timeout(500)
+            return
+        if found == "end":
+            break
+        page.wait_for_timeout(150)
+    shot = Path(tempfile.gettempdir()) / "bench_lab_widgets_failure.png"
+    page.screenshot(path=str(shot))
+    raise RuntimeError(f"no widget with an image in the notebook (see {shot})")
 
 
 def control(page: Any, label: str, kind: str) -> Any:
@@ -315,15 +340,60 @@ def status_text(page: Any) -> str:
     return page.locator(f"{ROOT_SELECTOR} .widget-html").first.inner_text().strip()
 
 
+KERNEL: dict[str, int] = {}  # the pid of the running chapter's kernel
+
+
+def kernel_pid(server_pid: int) -> int:
+    """The one ipykernel process the JupyterLab server started."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == server_pid and b"ipykernel" in (stat.parent / "cmdline").read_bytes():
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    if len(found) != 1:
+        raise RuntimeError(f"expected one kernel process, found {found}")
+    return found[0]
+
+
+def schedstat(pid: int) -> tuple[float, float]:
+    """ms on a CPU and ms waiting for one, summed over the process's threads."""
+    on_cpu = waiting = 0
+    for task in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            run, wait, _ = (int(x) for x in task.read_text().split())
+        except (OSError, ValueError):
+            continue
+        on_cpu, waiting = on_cpu + run, waiting + wait
+    return on_cpu / 1e6, waiting / 1e6
+
+
 def timed(page: Any, name: str, act: Callable[[], None]) -> Change:
     """Arm the hooks, do ``act`` (one learner action), wait for the image to settle."""
+    before = schedstat(KERNEL["pid"]) if "pid" in KERNEL else (float("nan"), float("nan"))
     page.evaluate("(root) => window.__bench.arm(root)", ROOT_SELECTOR)
     act()
+    # Polled every 100 ms, not every animation frame: polling per frame would keep
+    # Chromium drawing frames while the kernel works, on the same two cores.
     page.wait_for_function(
-        "(q) => window.__bench.settled(q)", arg=QUIET_MS, timeout=CHANGE_TIMEOUT_MS
+        "(q) => window.__bench.settled(q)",
+        arg=QUIET_MS,
+        timeout=CHANGE_TIMEOUT_MS,
+        polling=100,
     )
     rec = page.evaluate("() => window.__bench.take()")
-    return Change(name, rec["start"], rec["src"], rec["painted"], [tuple(w) for w in rec["ws"]])
+    after = schedstat(KERNEL["pid"]) if "pid" in KERNEL else before
+    return Change(
+        name,
+        rec["start"],
+        rec["src"],
+        rec["painted"],
+        [tuple(w) for w in rec["ws"]],
+        after[0] - before[0],
+        after[1] - before[1],
+    )
 
 
 def untimed(page: Any, act: Callable[[], None]) -> None:
@@ -342,6 +412,11 @@ def type_sentence(page: Any, label: str, text: str) -> Callable[[], None]:
 
     box.fill(text)  # before arming: the change starts with Enter, as for a learner
     return act
+
+
+def selected(select: Any) -> str:
+    """The label of a dropdown's selected option."""
+    return select.evaluate("(s) => s.options[s.selectedIndex].text")
 
 
 def choose(page: Any, label: str, value: str) -> Callable[[], None]:
@@ -400,7 +475,7 @@ def setup_sentence(label: str, heads_label: str | None = None):
         untimed(page, type_sentence(page, label, words(tokens)))
         if heads_label and heads:
             select = control(page, heads_label, "dropdown")
-            if select.input_value() != str(heads):
+            if selected(select) != str(heads):
                 untimed(page, choose(page, heads_label, str(heads)))
         page.wait_for_timeout(200)
 
@@ -427,10 +502,15 @@ def multi_head_controls(page, tokens, heads, i):
 MASKS = ["none", "causal", "padding", "causal + padding"]
 
 
+def next_mask(page: Any) -> Callable[[], None]:
+    current = selected(control(page, "mask", "dropdown"))
+    return choose(page, "mask", MASKS[(MASKS.index(current) + 1) % len(MASKS)])
+
+
 def masking_controls(page, tokens, heads, i):
     return [
         ("sentence", lambda: type_sentence(page, "sentence", words(tokens, 1 + i % 2))),
-        ("mask", lambda: choose(page, "mask", MASKS[(i + 2) % len(MASKS)])),
+        ("mask", lambda: next_mask(page)),
         ("query", lambda: slide(page, "query")),
     ]
 
@@ -483,9 +563,13 @@ CHAPTERS = [
 ]
 
 
-def measure_chapter(page: Any, chapter: Chapter, count: int, port: int, token: str) -> list[Result]:
+def measure_chapter(
+    page: Any, chapter: Chapter, count: int, port: int, token: str, server_pid: int
+) -> list[Result]:
     print(f"  {chapter.notebook}: Run All Cells ...", file=sys.stderr, flush=True)
+    KERNEL.clear()
     open_and_run(page, port, token, chapter.notebook)
+    KERNEL["pid"] = kernel_pid(server_pid)
     errors = page.locator("[data-mime-type='application/vnd.jupyter.error']").count()
     find_widget(page)
     results = []
@@ -595,6 +679,8 @@ def report(results: list[Result], chromium_version: str) -> None:
             if not phases:
                 continue
             med = {k: float(np.median([p[k] for p in phases])) for k in phases[0]}
+            cpu = float(np.median([c.kernel_cpu for c in changes]))
+            wait = float(np.median([c.kernel_wait for c in changes]))
             kernel = f"{r.kernel_ms[0]:.0f} / {r.kernel_ms[1]:.0f}" if r.kernel_ms else "-"
             rows.append(
                 [
@@ -605,6 +691,8 @@ def report(results: list[Result], chromium_version: str) -> None:
                     f"{med['to send']:.1f}",
                     f"{med['kernel round trip']:.1f}",
                     kernel if name == "all" else "",
+                    f"{cpu:.1f}",
+                    f"{wait:.1f}",
                     f"{med['to new src']:.1f}",
                     f"{med['decode + paint']:.1f}",
                 ]
@@ -618,6 +706,8 @@ def report(results: list[Result], chromium_version: str) -> None:
             "event -> ws send",
             "ws round trip",
             "kernel redraw p50 / p95",
+            "kernel on CPU",
+            "kernel waiting for a core",
             "PNG in -> new src",
             "decode + paint",
         ],
@@ -663,8 +753,11 @@ def main() -> None:
                     page = browser.new_page(viewport={"width": 1400, "height": 1000})
                     page.add_init_script(PAGE_HOOKS)
                     try:
-                        results += measure_chapter(page, chapter, count, port, token)
+                        results += measure_chapter(page, chapter, count, port, token, lab.pid)
                     except Exception as exc:  # noqa: BLE001 - report, go on
+                        shot = Path(tempfile.gettempdir()) / f"bench_lab_{chapter.notebook}.png"
+                        page.screenshot(path=str(shot))
+                        exc = RuntimeError(f"{exc} (screenshot: {shot})")
                         results.append(
                             Result(
                                 chapter.notebook,
