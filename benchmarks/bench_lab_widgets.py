@@ -415,12 +415,17 @@ def type_sentence(page: Any, label: str, text: str) -> Callable[[], None]:
 
 
 def selected(select: Any) -> str:
-    """The label of a dropdown's selected option."""
-    return select.evaluate("(s) => s.options[s.selectedIndex].text")
+    """The label of a dropdown's selected option (ipywidgets shows spaces as U+00A0)."""
+    return select.evaluate("(s) => s.options[s.selectedIndex].text").replace("\xa0", " ")
 
 
 def choose(page: Any, label: str, value: str) -> Callable[[], None]:
-    return lambda: control(page, label, "dropdown").select_option(label=value)
+    select = control(page, label, "dropdown")
+    labels = [
+        t.replace("\xa0", " ") for t in select.evaluate("(s) => [...s.options].map(o => o.text)")
+    ]
+    index = labels.index(value)
+    return lambda: select.select_option(index=index)
 
 
 _last_key: dict[str, str] = {}
