@@ -786,6 +786,8 @@ def main() -> None:
             if r.changes:
                 r.kernel_ms = kernel_side(by_name[r.widget], r.tokens, r.heads, count)
     report(results, version if chapters else "?")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\nLoad at the end: {load} (1, 5, 15 min)")
     if args.json:
         Path(args.json).write_text(
             json.dumps(
