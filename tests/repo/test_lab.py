@@ -80,3 +80,27 @@ def test_the_book_installs_no_test_tools_and_no_jupyterlab():
     }
     tools = {"pytest", "playwright", "ruff", "pre-commit", "nbval", "hypothesis", "jupyterlab"}
     assert not names & tools, sorted(names & tools)
+
+
+def test_the_build_starts_kernels_with_encrypted_transport():
+    # book/_ext/quiet_kernels: kernels that run the chapters get CurveZMQ keys,
+    # so ipykernel does not print "Kernel is running over TCP without
+    # encryption" once per chapter in a reader's build.
+    import importlib.util
+
+    from jupyter_client.manager import KernelManager
+
+    spec = importlib.util.spec_from_file_location(
+        "quiet_kernels", ROOT / "book" / "_ext" / "quiet_kernels.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    trait = KernelManager.class_traits()["transport_encryption"]
+    default = trait.default_value
+    try:
+        assert module.encrypt_kernel_transport()
+        assert KernelManager().transport_encryption == "auto"
+    finally:
+        trait.default_value = default
+    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    assert "quiet_kernels: book/_ext" in config
