@@ -1,38 +1,5 @@
-// The explorer engine, part 3 of 7: DOM helpers, the menus, the sentence box
-// and the token buttons.
-
-/** A new element with an optional class and text (set as text, never as HTML). */
-engine.el = (tag, className, text) => {
-  const node = document.createElement(tag);
-  if (className) {
-    node.className = className;
-  }
-  if (text !== undefined) {
-    node.textContent = text;
-  }
-  return node;
-};
-
-/** A <select> offering [value, label] pairs. */
-engine.select = (className, options) => {
-  const menu = engine.el("select", className);
-  for (const [value, label] of options) {
-    const option = engine.el("option", null, label);
-    option.value = String(value);
-    menu.appendChild(option);
-  }
-  return menu;
-};
-
-/** Set an element's text only when it changes (a write costs a layout). */
-engine.setText = (node, text) => {
-  if (node.textContent !== text) {
-    node.textContent = text;
-  }
-};
-
-/** A unique id for an element of one explorer (labels and descriptions point at it). */
-engine.idFor = (ex, part) => `${ex.root.id || "attn-explorer"}-${part}`;
+// The explorer engine, part 3 of 7: the menus, the sentence box and the token
+// buttons.
 
 /** The menus, the sentence box, the token row and the empty panels, inside ex.app. */
 engine.buildLayout = (ex) => {
@@ -69,11 +36,7 @@ engine.buildLayout = (ex) => {
   if (data.tokenizer) {
     // The reader's own sentence: tokenized and embedded in the page as in Python.
     const row = el("div", "ae-typed");
-    ex.textBox = el("input", "ae-text");
-    ex.textBox.type = "text";
-    ex.textBox.id = engine.idFor(ex, "text");
-    ex.textBox.spellcheck = false;
-    ex.textBox.autocomplete = "off";
+    ex.textBox = engine.textBox("ae-text", engine.idFor(ex, "text"));
     ex.textBox.setAttribute("autocapitalize", "off");
     ex.textBox.setAttribute("enterkeyhint", "done");
     const label = el("label", "ae-control-name", "Or type one");
@@ -216,8 +179,7 @@ engine.showTokens = (ex, sent) => {
   const { state, tokenButtons } = ex;
   const n = sent.tokens.length;
   while (tokenButtons.length < n) {
-    const button = engine.el("button", "ae-token");
-    button.type = "button";
+    const button = engine.button("ae-token");
     button.setAttribute("data-index", String(tokenButtons.length));
     button.setAttribute("aria-pressed", "true");
     button.title = "switch this token off";

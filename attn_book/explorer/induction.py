@@ -30,8 +30,7 @@ import numpy as np
 
 from attn_book import induction as ind
 from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
-from attn_book.explorer.assets import asset
-from attn_book.explorer.fragment import content_id, json_for_script
+from attn_book.explorer.fragment import Fragment
 from attn_core._validation import check_int
 
 #: Significant digits of the exported weights (the page stays small; the
@@ -52,13 +51,7 @@ def rounded(array: Any, digits: int = DIGITS) -> np.ndarray:
     return np.array(flat, dtype=np.float64).reshape(array.shape)
 
 
-def _script() -> str:
-    source = asset("induction.js")
-    version = content_id("induction", source, asset("induction.css"))
-    return source.replace("__INDUCTION_VERSION__", version)
-
-
-class InductionExplorer:
+class InductionExplorer(Fragment):
     """The kernel-free induction explorer (see :func:`induction_explorer`).
 
     Attributes
@@ -71,13 +64,11 @@ class InductionExplorer:
         The root element's id, from a hash of the content.
     """
 
+    component = "induction"
+
     def __init__(self, data: dict[str, Any], params: ind.Params) -> None:
-        self.data = data
+        super().__init__(data)
         self.params = params
-        self._payload = json_for_script(data)
-        self.element_id = content_id(
-            "attn-induction", self._payload, _script(), asset("induction.css")
-        )
 
     def predict(
         self, tokens: Sequence[int], removed: Iterable[int] = ()
@@ -107,7 +98,7 @@ class InductionExplorer:
         out = ind.forward(self.params, [list(tokens)], num_heads=num_heads, head_mask=gate)
         return [w[0] for w in out.weights], ind.next_token_probabilities(out.logits[0])
 
-    def _static_table(self) -> str:
+    def _static(self) -> str:
         """The first example's predictions as a plain table, for pages without JavaScript."""
         example = self.data["examples"][self.data["defaults"]["example"]]
         tokens = example["tokens"]
@@ -131,25 +122,6 @@ class InductionExplorer:
             + ": the trained model's prediction of the next token at each position. "
             "The interactive explorer needs JavaScript.</p>"
         )
-
-    def to_html(self) -> str:
-        """One self-contained HTML fragment (root element, inline style, data and script)."""
-        title = html.escape(self.data["title"])
-        return (
-            # tex2jax_ignore / mathjax_ignore: MathJax must not typeset the reader's text.
-            '<div class="attn-induction tex2jax_ignore mathjax_ignore" '
-            f'id="{self.element_id}" role="group" aria-label="{title}">\n'
-            f"<style>{asset('induction.css')}</style>\n"
-            f'<div class="ai-title">{title}</div>\n'
-            f'<script type="application/json" class="ai-data">{self._payload}</script>\n'
-            f'<div class="ai-static">{self._static_table()}</div>\n'
-            '<div class="ai-app"></div>\n'
-            f"<script>{_script()}</script>\n"
-            "</div>"
-        )
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
 
     def __repr__(self) -> str:
         labels = [e["label"] for e in self.data["examples"]]

@@ -42,8 +42,7 @@ from typing import Any
 import numpy as np
 
 from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
-from attn_book.explorer.assets import asset
-from attn_book.explorer.fragment import content_id, json_for_script
+from attn_book.explorer.fragment import Fragment
 from attn_book.lookup import effective_inputs, hard_lookup, soft_lookup
 
 #: The temperatures the slider offers, coldest first.
@@ -92,7 +91,7 @@ def _temperature(value: Any) -> float:
     return matches[0]
 
 
-class LookupExplorer:
+class LookupExplorer(Fragment):
     """A self-contained HTML soft-lookup explorer (see :func:`lookup_explorer`).
 
     Attributes
@@ -104,12 +103,7 @@ class LookupExplorer:
         The root element's id, derived from a hash of the content.
     """
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-        self._payload = json_for_script(data)
-        self.element_id = content_id(
-            "attn-lookup", self._payload, asset("lookup.js"), asset("lookup.css")
-        )
+    component = "lookup"
 
     def state_for(self, query: Any, temperature: float) -> dict[str, Any]:
         """What the explorer shows for one query and temperature, computed by attn_book.lookup.
@@ -168,25 +162,6 @@ class LookupExplorer:
             f'<p class="al-static-note">Query ({q}), temperature {d["temperature"]:g}. '
             "The interactive explorer needs JavaScript.</p>"
         )
-
-    def to_html(self) -> str:
-        """One self-contained HTML fragment (root element, inline style, data and script)."""
-        title = html.escape(self.data["title"])
-        return (
-            # tex2jax_ignore / mathjax_ignore: MathJax must not typeset the names.
-            '<div class="attn-lookup tex2jax_ignore mathjax_ignore" '
-            f'id="{self.element_id}" role="group" aria-label="{title}">\n'
-            f"<style>{asset('lookup.css')}</style>\n"
-            f'<div class="al-title">{title}</div>\n'
-            f'<script type="application/json" class="al-data">{self._payload}</script>\n'
-            f'<div class="al-static">{self._static()}</div>\n'
-            '<div class="al-app"></div>\n'
-            f"<script>{asset('lookup.js')}</script>\n"
-            "</div>"
-        )
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
 
     def __repr__(self) -> str:
         return f"LookupExplorer({self.data['title']!r}, keys={self.data['names']!r})"
