@@ -58,7 +58,7 @@ from attn_book.choices import (
     mask_for_choice,
 )
 from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
-from attn_book.explorer.fragment import Fragment
+from attn_book.explorer.fragment import Fragment, check_title
 from attn_book.heads import chapter_projections
 from attn_book.tokens import D_MODEL, MAX_TOKENS, browser_tokenizer, embed, tokenize
 from attn_core import multi_head_attention
@@ -340,8 +340,7 @@ def attention_explorer(
         raise ValueError(f"masks is empty; choose from {list(MASK_CHOICES)}")
     if default_mask not in masks:
         raise ValueError(f"default_mask={default_mask!r} is not in masks {masks}")
-    if not isinstance(title, str):
-        raise TypeError(f"title must be a str, got {type(title).__name__}")
+    check_title(title)
     if not isinstance(editable, bool):
         raise TypeError(f"editable must be True or False, got {type(editable).__name__}")
 

@@ -47,6 +47,30 @@ engine.select = (className, options) => {
   return menu;
 };
 
+/**
+ * The line under ex.input, the component's text box, that says why its text
+ * was refused (or notes what was left out): a live region the box points at.
+ */
+engine.messageLine = (ex, tag) => {
+  const line = engine.el(tag, `${engine.prefix}-message`);
+  line.id = engine.idFor(ex, "message");
+  line.setAttribute("role", "status");
+  line.setAttribute("aria-live", "polite");
+  ex.input.setAttribute("aria-describedby", line.id);
+  return line;
+};
+
+/** Write on the message line; an error is marked there and on the box (aria-invalid). */
+engine.setMessage = (ex, text, isError) => {
+  engine.setText(ex.message, text);
+  ex.message.classList.toggle(`${engine.prefix}-error`, isError);
+  if (isError) {
+    ex.input.setAttribute("aria-invalid", "true");
+  } else {
+    ex.input.removeAttribute("aria-invalid");
+  }
+};
+
 /** Set an element's text only when it changes (a write costs a layout). */
 engine.setText = (node, text) => {
   if (node.textContent !== text) {

@@ -36,19 +36,16 @@ engine.buildLayout = (ex) => {
   if (data.tokenizer) {
     // The reader's own sentence: tokenized and embedded in the page as in Python.
     const row = el("div", "ae-typed");
-    ex.textBox = engine.textBox("ae-text", engine.idFor(ex, "text"));
-    ex.textBox.setAttribute("autocapitalize", "off");
-    ex.textBox.setAttribute("enterkeyhint", "done");
+    ex.input = engine.textBox("ae-text", engine.idFor(ex, "text"));
+    ex.input.setAttribute("autocapitalize", "off");
+    ex.input.setAttribute("enterkeyhint", "done");
     const label = el("label", "ae-control-name", "Or type one");
-    label.htmlFor = ex.textBox.id;
-    ex.message = el("div", "ae-message");
-    ex.message.id = engine.idFor(ex, "message");
-    ex.message.setAttribute("role", "status");
-    ex.textBox.setAttribute("aria-describedby", ex.message.id);
+    label.htmlFor = ex.input.id;
+    ex.message = engine.messageLine(ex, "div");
     row.appendChild(label);
-    row.appendChild(ex.textBox);
+    row.appendChild(ex.input);
     parts.push(row, ex.message);
-    ex.textBox.addEventListener("input", () => engine.typed(ex));
+    ex.input.addEventListener("input", () => engine.typed(ex));
   }
   ex.tokenRow = el("div", "ae-tokens");
   ex.tokenRow.setAttribute("role", "group");
@@ -114,26 +111,12 @@ engine.buildLayout = (ex) => {
 
 /** Put the current sentence's text in the box (after the menu chose it). */
 engine.showText = (ex) => {
-  if (!ex.textBox) {
+  if (!ex.input) {
     return;
   }
   const sent = engine.sentenceOf(ex.data, ex.state);
-  ex.textBox.value = sent.text;
+  ex.input.value = sent.text;
   engine.setMessage(ex, "", false);
-};
-
-/** The line under the box: a note on left-out characters, or why the text was refused. */
-engine.setMessage = (ex, text, isError) => {
-  engine.setText(ex.message, text);
-  const name = isError ? "ae-message ae-error" : "ae-message";
-  if (ex.message.className !== name) {
-    ex.message.className = name;
-  }
-  if (isError) {
-    ex.textBox.setAttribute("aria-invalid", "true");
-  } else {
-    ex.textBox.removeAttribute("aria-invalid");
-  }
 };
 
 /**
@@ -143,7 +126,7 @@ engine.setMessage = (ex, text, isError) => {
 engine.typed = (ex) => {
   const { data, state } = ex;
   const tok = engine.tokenizer(data);
-  const text = ex.textBox.value;
+  const text = ex.input.value;
   const result = engine.tokenize(tok, text);
   if (result.error) {
     engine.setMessage(ex, result.error, true);

@@ -88,6 +88,19 @@ def content_id(prefix: str, *parts: str) -> str:
     return f"{prefix}-{digest.hexdigest()[:12]}"
 
 
+def check_title(title: Any) -> str:
+    """A component's heading: ``title`` itself, if it is a str.
+
+    Raises
+    ------
+    TypeError
+        If ``title`` is not a str.
+    """
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a str, got {type(title).__name__}")
+    return title
+
+
 class Fragment:
     """One kernel-free component, written into a notebook's output as one HTML fragment.
 

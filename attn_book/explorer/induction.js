@@ -162,7 +162,6 @@ const build = (ex) => {
   exampleLabel.appendChild(ex.exampleSel);
   const inputLabel = el("label", "ai-label ai-input-label", "Tokens ");
   ex.input = engine.textBox("ai-tokens", engine.idFor(ex, "tokens"));
-  ex.input.setAttribute("aria-describedby", engine.idFor(ex, "message"));
   inputLabel.appendChild(ex.input);
   const run = el("button", "ai-run", "Run");
   run.type = "submit";
@@ -170,9 +169,7 @@ const build = (ex) => {
   form.appendChild(inputLabel);
   form.appendChild(run);
 
-  ex.message = el("p", "ai-message");
-  ex.message.id = engine.idFor(ex, "message");
-  ex.message.setAttribute("aria-live", "polite");
+  ex.message = engine.messageLine(ex, "p");
 
   const remove = el("fieldset", "ai-remove");
   remove.appendChild(el("legend", null, "Remove heads"));
@@ -280,9 +277,7 @@ const build = (ex) => {
 engine.submit = (ex, text) => {
   const parsed = engine.parseTokens(text, ex.data.vocab_size, ex.data.seq_len);
   if (parsed.error) {
-    ex.message.textContent = `${parsed.error} (showing the last valid sequence)`;
-    ex.message.classList.add("ai-error");
-    ex.input.setAttribute("aria-invalid", "true");
+    engine.setMessage(ex, `${parsed.error} (showing the last valid sequence)`, true);
     ex.root.setAttribute("data-error", parsed.error);
     return;
   }
@@ -310,9 +305,7 @@ engine.chooseExample = (ex, index) => {
 };
 
 engine.clearMessage = (ex) => {
-  ex.message.textContent = "";
-  ex.message.classList.remove("ai-error");
-  ex.input.removeAttribute("aria-invalid");
+  engine.setMessage(ex, "", false);
   ex.root.removeAttribute("data-error");
 };
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from attn_book import induction as ind
 from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
-from attn_book.explorer.fragment import Fragment
+from attn_book.explorer.fragment import Fragment, check_title
 from attn_core._validation import check_int
 
 #: Significant digits of the exported weights (the page stays small; the
@@ -185,8 +185,7 @@ def induction_explorer(
     >>> [len(w) for w in explorer.predict([1, 2, 3])[0]]
     [2, 2]
     """
-    if not isinstance(title, str):
-        raise TypeError(f"title must be a str, got {type(title).__name__}")
+    check_title(title)
     rows = [check_int(r, "each of rows", minimum=0, maximum=len(batch) - 1) for r in rows]
     if not rows:
         raise ValueError("rows is empty; give at least one example sequence")

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
-from attn_book.explorer.fragment import Fragment
+from attn_book.explorer.fragment import Fragment, check_title
 from attn_book.lookup import effective_inputs, hard_lookup, soft_lookup
 
 #: The temperatures the slider offers, coldest first.
@@ -263,8 +263,7 @@ def lookup_explorer(
     if not (np.all(np.isfinite(keys_arr)) and np.all(np.isfinite(values_arr))):
         raise ValueError("keys and values must be finite (no NaN or inf)")
     temperature = _temperature(temperature)
-    if not isinstance(title, str):
-        raise TypeError(f"title must be a str, got {type(title).__name__}")
+    check_title(title)
     examples = {} if examples is None else examples
     if not isinstance(examples, Mapping):
         raise TypeError(f"examples must be a mapping of label -> (x, y), got {examples!r}")

@@ -379,20 +379,20 @@ engine.render = (ex) => {
   const checked = checkSentence(ex.data, ex.input.value);
   if (checked.error) {
     ex.root.setAttribute("data-error", checked.error);
-    ex.input.setAttribute("aria-invalid", "true");
-    ex.message.className = "at-message at-error";
-    ex.message.textContent =
+    engine.setMessage(
+      ex,
       `${checked.error[0].toUpperCase()}${checked.error.slice(1)}. ` +
-      `Still showing \u201c${ex.lastGood}\u201d.`;
+        `Still showing \u201c${ex.lastGood}\u201d.`,
+      true,
+    );
     return;
   }
   const result = compute(ex, checked.letters);
   const n = checked.letters.length;
   ex.lastGood = checked.letters;
   ex.root.setAttribute("data-error", "");
-  ex.input.setAttribute("aria-invalid", "false");
-  ex.message.className = "at-message";
-  ex.message.textContent = "";
+  engine.setMessage(ex, "", false);
+  ex.input.setAttribute("aria-invalid", "false"); // said, not only left out
   if (!ex.view || ex.view.n !== n) {
     ex.heatmaps.textContent = "";
     ex.view = {
@@ -438,11 +438,8 @@ engine.build = (ex) => {
   input.value = data.default;
   input.setAttribute("autocapitalize", "off");
   label.htmlFor = input.id;
-  const message = el("p", "at-message");
-  message.id = engine.idFor(ex, "message");
-  message.setAttribute("role", "status");
-  message.setAttribute("aria-live", "polite");
-  input.setAttribute("aria-describedby", message.id);
+  ex.input = input;
+  const message = engine.messageLine(ex, "p");
   form.appendChild(label);
   form.appendChild(input);
   const examples = el("div", "at-examples");
@@ -462,7 +459,6 @@ engine.build = (ex) => {
   });
   input.addEventListener("input", () => engine.render(ex));
 
-  ex.input = input;
   ex.message = message;
   ex.outputs = el("div", "at-outputs");
   ex.outputs.setAttribute("aria-label", "translations");

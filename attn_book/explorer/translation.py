@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
-from attn_book.explorer.fragment import Fragment
+from attn_book.explorer.fragment import Fragment, check_title
 from attn_book.seq2seq import forward, has_attention, init_params
 from attn_book.toy_tasks import (
     BOS,
@@ -295,8 +295,7 @@ def translator_explorer(
     if isinstance(examples, str):
         raise TypeError("examples must be a list of sentences, got one str")
     examples = [check_sentence(example, max_length) for example in examples]
-    if not isinstance(title, str):
-        raise TypeError(f"title must be a str, got {type(title).__name__}")
+    check_title(title)
     entries = []
     for label, params in models.items():
         if not isinstance(label, str) or not label:
