@@ -98,6 +98,37 @@ engine.stepOf = (steps, w) => Math.min(Math.floor(Math.max(0, Math.min(1, w)) * 
 /** The palette entry of a weight from 0 to 1. */
 engine.colourOf = (palette, w) => palette[engine.stepOf(palette.length, w)];
 
+/** The 32-bit ImageData pixel of an opaque RGB colour. */
+engine.pixelWord = (rgb) =>
+  new Uint32Array(new Uint8ClampedArray([rgb[0], rgb[1], rgb[2], 255]).buffer)[0];
+
+/** The pixel of each palette step. */
+engine.pixelWords = (palette) => Uint32Array.from(palette, (entry) => engine.pixelWord(entry.rgb));
+
+/**
+ * Paint an n x n matrix of weights into an n x n ImageData, one pixel a
+ * weight: the pixel (of engine.pixelWords) of its ramp step where shown(i, j),
+ * the pixel `masked` (0: transparent) elsewhere. A canvas scales it up.
+ */
+engine.paintWeights = (image, words, weights, shown, masked) => {
+  const pixels = new Uint32Array(image.data.buffer);
+  const n = weights.length;
+  for (let i = 0; i < n; i++) {
+    const row = weights[i];
+    for (let j = 0; j < n; j++) {
+      pixels[i * n + j] = shown(i, j) ? words[engine.stepOf(words.length, row[j])] : masked;
+    }
+  }
+};
+
+/** The (row, column) cell under a mouse event on the canvas of an n x n matrix, or null. */
+engine.cellAt = (canvas, n, event) => {
+  const box = canvas.getBoundingClientRect();
+  const i = Math.floor(((event.clientY - box.top) / box.height) * n);
+  const j = Math.floor(((event.clientX - box.left) / box.width) * n);
+  return i >= 0 && i < n && j >= 0 && j < n ? [i, j] : null;
+};
+
 /**
  * attn_core.softmax of one row, in place: shift by the largest value,
  * exponentiate, divide by the sum. -Infinity entries (masked) get 0, and a row

@@ -264,7 +264,7 @@ const build = (ex) => {
       ex.hover.textContent = "";
     });
     canvas.addEventListener("click", (event) => {
-      const cell = engine.cellAt(ex, canvas, event);
+      const cell = engine.cellAt(canvas, ex.state.tokens.length, event);
       if (cell) {
         ex.state.query = cell[0];
         engine.render(ex);
@@ -309,17 +309,8 @@ engine.clearMessage = (ex) => {
   ex.root.removeAttribute("data-error");
 };
 
-/** The (query, key) cell under the mouse on one head's canvas, or null. */
-engine.cellAt = (ex, canvas, event) => {
-  const n = ex.state.tokens.length;
-  const box = canvas.getBoundingClientRect();
-  const i = Math.floor(((event.clientY - box.top) / box.height) * n);
-  const j = Math.floor(((event.clientX - box.left) / box.width) * n);
-  return i >= 0 && i < n && j >= 0 && j < n ? [i, j] : null;
-};
-
 engine.hoverCell = (ex, canvas, event) => {
-  const cell = engine.cellAt(ex, canvas, event);
+  const cell = engine.cellAt(canvas, ex.state.tokens.length, event);
   if (!cell || !ex.result) {
     ex.hover.textContent = "";
     return;
@@ -345,18 +336,13 @@ const drawHead = (ex, canvas, weights, removed) => {
   }
   const masked = getComputedStyle(ex.root).getPropertyValue("--ai-masked-rgb").trim();
   const grey = (masked || "208, 208, 208").split(",").map(Number);
-  // One pixel per weight, then scaled up without smoothing: one drawImage, not n*n rects.
+  // One pixel per weight (the future masked), then scaled up without smoothing:
+  // one drawImage, not n*n rects.
   const pixels = new ImageData(n, n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      const rgb = j > i ? grey : engine.colourOf(ex.palette, weights[i][j]).rgb;
-      const o = 4 * (i * n + j);
-      pixels.data[o] = rgb[0];
-      pixels.data[o + 1] = rgb[1];
-      pixels.data[o + 2] = rgb[2];
-      pixels.data[o + 3] = 255;
-    }
+  if (!ex.words) {
+    ex.words = engine.pixelWords(ex.palette);
   }
+  engine.paintWeights(pixels, ex.words, weights, (i, j) => j <= i, engine.pixelWord(grey));
   if (!ex.scratch || ex.scratch.width !== n) {
     ex.scratch = document.createElement("canvas");
     ex.scratch.width = n;
