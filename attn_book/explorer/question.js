@@ -29,24 +29,25 @@ engine.parseNumber = (text) => {
   return Number(t);
 };
 
+// The answer as the page says it: the number or option, and its unit.
+const answerOf = (data) => data.answer_text + (data.unit ? ` ${data.unit}` : "");
+
 // The verdict for one reply: {verdict, text}. verdict is "right", "wrong",
 // "invalid" (not a number) or "empty" (nothing given yet).
 engine.judge = (data, reply) => {
-  const answer = data.answer_text + (data.unit ? ` ${data.unit}` : "");
+  const right = {
+    verdict: "right",
+    text: `\u2713 Right: the answer is ${answerOf(data)}.`,
+  };
+  const wrong = (why) => ({
+    verdict: "wrong",
+    text: `\u2717 Not quite: ${why}. Try again, or show the answer.`,
+  });
   if (data.kind === "choice") {
     if (reply === null || reply === undefined) {
       return { verdict: "empty", text: "Pick an option first." };
     }
-    if (reply === data.answer) {
-      return { verdict: "right", text: `\u2713 Right: the answer is ${answer}.` };
-    }
-    return {
-      verdict: "wrong",
-      text:
-        "\u2717 Not quite: " +
-        quote(data.options[reply]) +
-        " is not it. Try again, or show the answer.",
-    };
+    return reply === data.answer ? right : wrong(`${quote(data.options[reply])} is not it`);
   }
   if (String(reply).trim() === "") {
     return { verdict: "empty", text: "Type a number first." };
@@ -60,17 +61,9 @@ engine.judge = (data, reply) => {
   }
   const slack = 1e-9 * Math.max(1, Math.abs(data.answer));
   if (Math.abs(x - data.answer) <= data.tolerance + slack) {
-    return { verdict: "right", text: `\u2713 Right: the answer is ${answer}.` };
+    return right;
   }
-  return {
-    verdict: "wrong",
-    text:
-      "\u2717 Not quite: " +
-      quote(reply) +
-      " is too " +
-      (x > data.answer ? "high" : "low") +
-      ". Try again, or show the answer.",
-  };
+  return wrong(`${quote(reply)} is too ${x > data.answer ? "high" : "low"}`);
 };
 
 /** Build one question inside ex.app: the options or the box, the buttons, the verdict. */
@@ -162,7 +155,7 @@ engine.build = (ex) => {
   reveal.addEventListener("click", () => {
     show({
       verdict: "revealed",
-      text: `The answer is ${data.answer_text}${data.unit ? ` ${data.unit}` : ""}.`,
+      text: `The answer is ${answerOf(data)}.`,
     });
   });
 
