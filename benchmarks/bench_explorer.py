@@ -40,23 +40,8 @@ import argparse
 import subprocess
 from pathlib import Path
 
+import _browser_timing as bt
 import numpy as np
-from _browser_timing import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    OVERHEAD,
-    TARGET_MS,
-    Session,
-    chromium,
-    columns,
-    every_change,
-    frame_timing_js,
-    page_html,
-    per_control,
-    record,
-    verdict,
-    workdir,
-)
 from _common import ROOT, print_machine, print_table
 
 from attn_book.choices import MASK_CHOICES
@@ -70,7 +55,7 @@ WORDS = (
 ).split()
 
 # One change inside the page (see _browser_timing.frame_timing_js); null: not offered.
-MEASURE_JS = frame_timing_js(
+MEASURE_JS = bt.frame_timing_js(
     ".attn-explorer",
     """
   // Where a cell (row, col) is: its td, or its centre on the canvas (found before timing).
@@ -135,7 +120,7 @@ def explorer_page(title: str, script: tuple[str, str | None] | None = None) -> s
         fragment = fragment.replace(engine_js(), js)
         if css is not None:
             fragment = fragment.replace(stylesheet(), css)
-    return page_html(fragment)
+    return bt.page_html(fragment)
 
 
 def changes(
@@ -157,7 +142,7 @@ def changes(
         plan.append(("query (cell click)", "cell", [(r * 7 + 2) % tokens, (r * 3) % tokens]))
         plan.append(("hover cell", "hover", [(r * 5 + 1) % tokens, (r * 11 + 4) % tokens]))
         # No change at all: what the measurement itself costs.
-        plan.append((OVERHEAD, "none", None))
+        plan.append((bt.OVERHEAD, "none", None))
         plan.append(("token on/off", "token", (r * 3 + 1) % tokens))
         plan.append(("token on/off", "token", (r * 3 + 1) % tokens))
         # Type: a word of the sentence changes (the box holds the sentence's text).
@@ -179,7 +164,7 @@ class Driver:
     """One page of one variant: opens it and runs a change, timing it."""
 
     def __init__(self, browser, page_path: Path) -> None:
-        self.session = Session(browser, page_path, ".attn-explorer[data-state]")
+        self.session = bt.Session(browser, page_path, ".attn-explorer[data-state]")
         self.page = self.session.page
         self.errors = self.session.errors
         self.timings: dict[tuple[int, int], dict[str, list[list[float]]]] = {}
@@ -197,7 +182,7 @@ class Driver:
         if label is None or measured is None:
             return
         handler, render, work, frame = measured
-        record(self.timings.setdefault(config, {}), label, [handler, render, work, busy, frame])
+        bt.record(self.timings.setdefault(config, {}), label, [handler, render, work, busy, frame])
         if kind != "type" and label != "query (menu)":
             self.seen.append(self.page.get_attribute(".attn-explorer", "data-weights"))
 
@@ -205,15 +190,15 @@ class Driver:
         """Summary rows and per-control rows (p50 / p95 in ms)."""
         rows, controls = [], []
         for (tokens, heads), timings in self.timings.items():
-            overhead = float(np.median([t[3] for t in timings[OVERHEAD]]))
+            overhead = float(np.median([t[3] for t in timings[bt.OVERHEAD]]))
             # handler, render, handler + render, busy, update = busy - overhead, next frame
             table = {
                 label: [[h, r, w, b, max(0.0, b - overhead), f] for h, r, w, b, f in ts]
                 for label, ts in timings.items()
             }
-            every = every_change(table)
-            rows.append([tokens, heads, len(every), *columns(every), verdict(every, 4)])
-            controls += per_control(table, tokens, heads)
+            every = bt.every_change(table)
+            rows.append([tokens, heads, len(every), *bt.columns(every), bt.verdict(every, 4)])
+            controls += bt.per_control(table, tokens, heads)
         return rows, controls
 
 
@@ -290,7 +275,7 @@ def main() -> None:
     repeats = 5 if args.quick else 20
 
     print_machine("Kernel-free explorer update benchmark (headless Chromium)")
-    folder = workdir("explorer")
+    folder = bt.workdir("explorer")
     variants: dict[str, tuple[str, str | None] | None] = {}
     if args.baseline:
         variants[f"baseline ({args.baseline})"] = baseline_script(args.baseline)
@@ -301,14 +286,14 @@ def main() -> None:
         pages[name].write_text(explorer_page("Benchmark explorer", script), encoding="utf-8")
     print(
         f"Pages: {folder} ({pages['current'].stat().st_size / 1024:.0f} KiB each); "
-        f"Chromium {CHROMIUM} {' '.join(CHROMIUM_ARGS)}"
+        f"Chromium {bt.CHROMIUM} {' '.join(bt.CHROMIUM_ARGS)}"
     )
 
-    with chromium() as browser:
+    with bt.chromium() as browser:
         drivers = {name: Driver(browser, path) for name, path in pages.items()}
         measure(drivers, repeats)
     for name, driver in drivers.items():
-        rows, per_control = driver.tables()
+        rows, controls = driver.tables()
         print(f"## {name} script")
         print_table(
             [
@@ -321,7 +306,7 @@ def main() -> None:
                 "main-thread busy p50/p95 ms",
                 "update p50/p95 ms",
                 "next frame p50/p95 ms",
-                f"target (p95 update <= {TARGET_MS:.0f} ms)",
+                f"target (p95 update <= {bt.TARGET_MS:.0f} ms)",
             ],
             rows,
         )
@@ -339,7 +324,7 @@ def main() -> None:
                 "update",
                 "next frame",
             ],
-            per_control,
+            controls,
         )
         if driver.errors:
             print("\nPage errors:", *driver.errors, sep="\n  ")

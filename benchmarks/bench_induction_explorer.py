@@ -26,21 +26,7 @@ from __future__ import annotations
 
 import argparse
 
-from _browser_timing import (
-    CHROMIUM,
-    OVERHEAD,
-    TARGET_MS,
-    Session,
-    chromium,
-    columns,
-    every_change,
-    layout_timing_js,
-    per_control,
-    record,
-    verdict,
-    workdir,
-    write_page,
-)
+import _browser_timing as bt
 from _common import print_machine, print_table
 
 from attn_book import induction as ind
@@ -49,7 +35,7 @@ from attn_book.explorer.induction import induction_explorer
 ROWS = [0, 1, 2, 3]
 
 # One change inside the page (see _browser_timing.layout_timing_js).
-MEASURE_JS = layout_timing_js(
+MEASURE_JS = bt.layout_timing_js(
     ".attn-induction",
     """
   const canvasPoint = ([index, i, j]) => {
@@ -96,7 +82,7 @@ def changes(repeats: int, sequences: list[list[int]]) -> list[tuple[str | None, 
         typed = " ".join(str(t) for t in reversed(sequences[r % len(sequences)]))
         plan.append(("typed sequence (24 tokens)", "type", typed))
         plan.append(("bad input (message only)", "type", "3 7 <b>x</b>"))
-        plan.append((OVERHEAD, "none", None))
+        plan.append((bt.OVERHEAD, "none", None))
     return plan
 
 
@@ -111,17 +97,17 @@ def main() -> None:
     params = ind.train(ind.init_params(0)).params
     explorer = induction_explorer(params, evaluation, ROWS)
     sequences = [evaluation.tokens[r].tolist() for r in ROWS]
-    path = write_page(workdir("induction") / "induction.html", explorer.to_html())
-    print(f"Page: {path} ({path.stat().st_size / 1024:.0f} KiB); Chromium {CHROMIUM}")
+    path = bt.write_page(bt.workdir("induction") / "induction.html", explorer.to_html())
+    print(f"Page: {path} ({path.stat().st_size / 1024:.0f} KiB); Chromium {bt.CHROMIUM}")
 
-    with chromium() as browser:
-        session = Session(browser, path, ".attn-induction[data-state]")
+    with bt.chromium() as browser:
+        session = bt.Session(browser, path, ".attn-induction[data-state]")
         timings: dict[str, list[list[float]]] = {}
         for label, kind, value in changes(repeats, sequences):
             (handler, layout, frame), busy = session.change(MEASURE_JS, kind, value)
-            record(timings, label, [handler, layout, busy, frame])
+            bt.record(timings, label, [handler, layout, busy, frame])
 
-    every = every_change(timings)
+    every = bt.every_change(timings)
     print_table(
         [
             "changes",
@@ -129,14 +115,14 @@ def main() -> None:
             "+style/layout p50/p95 ms",
             "main-thread busy (paint included) p50/p95 ms",
             "next frame p50/p95 ms",
-            f"target (p95 busy <= {TARGET_MS:.0f} ms)",
+            f"target (p95 busy <= {bt.TARGET_MS:.0f} ms)",
         ],
-        [[len(every), *columns(every), verdict(every, 2)]],
+        [[len(every), *bt.columns(every), bt.verdict(every, 2)]],
     )
     print("\np50 / p95 per control (ms):")
     print_table(
         ["control", "changes", "handler", "+style/layout", "main-thread busy", "next frame"],
-        per_control(timings),
+        bt.per_control(timings),
     )
     if session.errors:
         print("\nPage errors:", *session.errors, sep="\n  ")

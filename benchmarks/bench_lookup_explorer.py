@@ -26,28 +26,14 @@ import argparse
 import json
 from pathlib import Path
 
+import _browser_timing as bt
 import numpy as np
-from _browser_timing import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    TARGET_MS,
-    Session,
-    chromium,
-    columns,
-    every_change,
-    layout_timing_js,
-    per_control,
-    record,
-    verdict,
-    workdir,
-    write_page,
-)
 from _common import print_machine, print_table
 
 from attn_book.explorer.lookup import lookup_explorer
 
 # One change inside the page (see _browser_timing.layout_timing_js).
-MEASURE_JS = layout_timing_js(
+MEASURE_JS = bt.layout_timing_js(
     ".attn-lookup",
     """
   const svg = root.querySelector('svg.al-plane');
@@ -117,7 +103,7 @@ def changes(
 
 
 def measure(browser, path: Path, repeats: int):
-    session = Session(
+    session = bt.Session(
         browser,
         path,
         ".attn-lookup[data-result]",
@@ -133,7 +119,7 @@ def measure(browser, path: Path, repeats: int):
     session.page.close()
     timings: dict[str, list[list[float]]] = {}
     for (label, _, _), (handler, layout, frame, busy) in zip(plan, samples, strict=True):
-        record(timings, label, [handler, layout, busy, frame])
+        bt.record(timings, label, [handler, layout, busy, frame])
     return timings, session.errors
 
 
@@ -151,9 +137,9 @@ def main() -> None:
     repeats = 5 if args.quick else 20
 
     print_machine("Soft-lookup explorer update benchmark (headless Chromium)")
-    folder = workdir("lookup")
+    folder = bt.workdir("lookup")
     pages = {
-        name: write_page(folder / f"lookup_{i}.html", explorer.to_html())
+        name: bt.write_page(folder / f"lookup_{i}.html", explorer.to_html())
         for i, (name, explorer) in enumerate(explorers().items())
     }
     if args.book is not None:
@@ -161,16 +147,16 @@ def main() -> None:
         if not chapter.is_file():
             parser.error(f"no chapter 2 page at {chapter}")
         pages["chapter 2 page of the built book"] = chapter.resolve()
-    print(f"Pages: {folder}; Chromium {CHROMIUM} {' '.join(CHROMIUM_ARGS)}")
+    print(f"Pages: {folder}; Chromium {bt.CHROMIUM} {' '.join(bt.CHROMIUM_ARGS)}")
 
     rows, per_control_rows, all_errors = [], [], []
-    with chromium() as browser:
+    with bt.chromium() as browser:
         for name, path in pages.items():
             timings, errors = measure(browser, path, repeats)
             all_errors += errors
-            every = every_change(timings)
-            rows.append([name, len(every), *columns(every), verdict(every, 2)])
-            per_control_rows += per_control(timings, name)
+            every = bt.every_change(timings)
+            rows.append([name, len(every), *bt.columns(every), bt.verdict(every, 2)])
+            per_control_rows += bt.per_control(timings, name)
     print_table(
         [
             "explorer",
@@ -179,7 +165,7 @@ def main() -> None:
             "+style/layout p50/p95 ms",
             "update incl. paint p50/p95 ms",
             "next frame p50/p95 ms",
-            f"target (p95 update incl. paint <= {TARGET_MS:.0f} ms)",
+            f"target (p95 update incl. paint <= {bt.TARGET_MS:.0f} ms)",
         ],
         rows,
     )

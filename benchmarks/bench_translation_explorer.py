@@ -27,20 +27,7 @@ from __future__ import annotations
 
 import argparse
 
-from _browser_timing import (
-    CHROMIUM,
-    TARGET_MS,
-    Session,
-    chromium,
-    columns,
-    every_change,
-    layout_timing_js,
-    per_control,
-    record,
-    verdict,
-    workdir,
-    write_page,
-)
+import _browser_timing as bt
 from _common import print_machine, print_table
 
 from attn_book.explorer.translation import translator_explorer
@@ -50,7 +37,7 @@ from attn_book.toy_tasks import SOURCE_LETTERS
 MAX_LENGTH = 10
 
 # One change inside the page (see _browser_timing.layout_timing_js).
-MEASURE_JS = layout_timing_js(
+MEASURE_JS = bt.layout_timing_js(
     ".attn-translator",
     """
   const input = root.querySelector('input.at-input');
@@ -109,17 +96,17 @@ def changes(repeats: int) -> list[tuple[str | None, str, object]]:
 
 
 def measure(browser, page_path, repeats: int) -> tuple[list[list], list[str]]:
-    session = Session(browser, page_path, ".attn-translator[data-result]")
+    session = bt.Session(browser, page_path, ".attn-translator[data-result]")
     timings: dict[str, list[list[float]]] = {}
     for label, kind, value in changes(repeats):
         (handler, layout, frame), busy = session.change(MEASURE_JS, kind, value)
-        record(timings, label, [handler, layout, busy, frame])
+        bt.record(timings, label, [handler, layout, busy, frame])
     error = session.page.get_attribute(".attn-translator", "data-error")
     assert error and "unknown symbol" in error, error  # the last change was the bad sentence
     session.page.close()
-    every = every_change(timings)
-    rows = per_control(timings)
-    rows.append(["**every change**", len(every), *columns(every), verdict(every, 2)])
+    every = bt.every_change(timings)
+    rows = bt.per_control(timings)
+    rows.append(["**every change**", len(every), *bt.columns(every), bt.verdict(every, 2)])
     return rows, session.errors
 
 
@@ -130,9 +117,9 @@ def main() -> None:
     repeats = 5 if args.quick else 30
 
     print_machine("Kernel-free translator explorer update benchmark (headless Chromium)")
-    path = write_page(workdir("translator") / "translator.html", fragment())
-    print(f"Page: {path} ({path.stat().st_size / 1024:.0f} KiB); Chromium {CHROMIUM}")
-    with chromium() as browser:
+    path = bt.write_page(bt.workdir("translator") / "translator.html", fragment())
+    print(f"Page: {path} ({path.stat().st_size / 1024:.0f} KiB); Chromium {bt.CHROMIUM}")
+    with bt.chromium() as browser:
         rows, errors = measure(browser, path, repeats)
     print_table(
         [
@@ -142,7 +129,7 @@ def main() -> None:
             "+style/layout p50/p95 ms",
             "main-thread busy (paint incl.) p50/p95 ms",
             "next frame p50/p95 ms",
-            f"target (p95 busy <= {TARGET_MS:.0f} ms)",
+            f"target (p95 busy <= {bt.TARGET_MS:.0f} ms)",
         ],
         [row + [""] * (7 - len(row)) for row in rows],
     )

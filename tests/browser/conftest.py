@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -206,3 +207,26 @@ def elements_from_text(page, selector: str = "b, i") -> list[int]:
         "selector => [document.images.length, document.querySelectorAll(selector).length]",
         selector,
     )
+
+
+def each_component(page, selector: str) -> Iterator[tuple[int, Any]]:
+    """(index, locator) of every element matching ``selector`` on the page (at least
+    one), each scrolled into view when the loop reaches it."""
+    roots = page.locator(selector)
+    count = roots.count()
+    assert count >= 1, f"no {selector} on the page"
+    for i in range(count):
+        root = roots.nth(i)
+        root.scroll_into_view_if_needed()
+        yield i, root
+
+
+def type_and_submit(root, box: str, button: str, text: str, *, keyboard: bool) -> None:
+    """Type ``text`` into the text box ``box`` of a component, then press Enter in it
+    (``keyboard``) or click its ``button``."""
+    field = root.locator(box)
+    field.fill(text)
+    if keyboard:
+        field.press("Enter")
+    else:
+        root.locator(button).click()

@@ -16,7 +16,14 @@ import pytest
 from attn_book.choices import MASK_CHOICES
 from attn_book.explorer import attention_explorer
 from attn_book.tokens import EXAMPLE_SENTENCES
-from tests.browser.conftest import SCREENSHOTS, book_params, page_name, pages_with, standalone
+from tests.browser.conftest import (
+    SCREENSHOTS,
+    book_params,
+    each_component,
+    page_name,
+    pages_with,
+    standalone,
+)
 from tests.browser.explorer_checks import check_snapshot, check_typed, snapshot
 from tests.browser.layout import PHONE, assert_fits, screenshot
 from tests.browser.test_explorers import EXPLORER_PAGES
@@ -76,10 +83,8 @@ def check_phone(page, root, name: str) -> None:
 def test_book_explorers_fit_a_phone(rel, theme, book_page):
     page, log = book_page(rel, EXPLORER_PAGES, "an explorer", viewport=PHONE, color_scheme=theme)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    roots = page.locator(".attn-explorer")
-    for i in range(roots.count()):
-        name = f"{page_name(rel)}__explorer{i}_{theme}"
-        check_phone(page, roots.nth(i), name)
+    for i, root in each_component(page, ".attn-explorer"):
+        check_phone(page, root, f"{page_name(rel)}__explorer{i}_{theme}")
     assert log.console_errors == [] and log.page_errors == []
 
 
@@ -87,11 +92,7 @@ def test_book_explorers_fit_a_phone(rel, theme, book_page):
 def test_every_component_of_the_book_fits_a_phone(rel, book_page):
     """Explorers, questions and the other chapters' components: each fits at 390 px."""
     page, log = book_page(rel, COMPONENT_PAGES, "a component of the book", viewport=PHONE)
-    roots = page.locator('[class^="attn-"], [class*=" attn-"]')
-    assert roots.count() >= 1
-    for i in range(roots.count()):
-        root = roots.nth(i)
-        root.scroll_into_view_if_needed()
+    for _, root in each_component(page, '[class^="attn-"], [class*=" attn-"]'):
         assert_fits(root)
     assert log.page_errors == []
 

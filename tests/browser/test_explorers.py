@@ -26,6 +26,7 @@ from tests.browser.conftest import (
     SCREENSHOTS,
     book_pages,
     book_params,
+    each_component,
     elements_from_text,
     page_name,
     pages_with,
@@ -81,13 +82,9 @@ def is_light(css_colour: str) -> bool:
 @pytest.mark.parametrize("rel", book_params(EXPLORER_PAGES, "explorer"))
 def test_explorers_in_book_match_attn_core(rel, book_page):
     page, log = book_page(rel, EXPLORER_PAGES, "an explorer")
-    roots = page.locator(".attn-explorer")
-    assert roots.count() >= 1
     name = page_name(rel)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for i in range(roots.count()):
-        root = roots.nth(i)
-        root.scroll_into_view_if_needed()
+    for i, root in each_component(page, ".attn-explorer"):
         screenshot(root, SCREENSHOTS / f"{name}__explorer{i}_light.png")
         assert exercise_explorer(root) > 10
         if root.locator("input.ae-text").count():
@@ -101,10 +98,7 @@ def test_explorers_in_book_match_attn_core(rel, book_page):
 @pytest.mark.parametrize("rel", book_params(EXPLORER_PAGES, "explorer"))
 def test_explorers_in_dark_theme(rel, book_page):
     page, log = book_page(rel, EXPLORER_PAGES, "an explorer", color_scheme="dark")
-    roots = page.locator(".attn-explorer")
-    for i in range(roots.count()):
-        root = roots.nth(i)
-        root.scroll_into_view_if_needed()
+    for i, root in each_component(page, ".attn-explorer"):
         check_snapshot(snapshot(root))
         background, text, theme = root.evaluate(COLOURS_JS)
         assert theme == "dark"

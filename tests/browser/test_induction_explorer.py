@@ -30,6 +30,7 @@ from tests.browser.conftest import (
     page_name,
     pages_with,
     standalone,
+    type_and_submit,
 )
 from tests.browser.layout import assert_fits
 
@@ -167,12 +168,7 @@ def _params_from_data(data: dict) -> ind.Params:
 
 
 def run_tokens(root, text: str, *, keyboard: bool = True) -> dict:
-    box = root.locator("input.ai-tokens")
-    box.fill(text)
-    if keyboard:
-        box.press("Enter")
-    else:
-        root.locator("button.ai-run").click()
+    type_and_submit(root, "input.ai-tokens", "button.ai-run", text, keyboard=keyboard)
     return snapshot(root)
 
 

@@ -23,6 +23,7 @@ from tests.browser.conftest import (
     SCREENSHOTS,
     book_pages,
     book_params,
+    each_component,
     elements_from_text,
     page_name,
     pages_with,
@@ -191,13 +192,9 @@ def test_chapter_2_has_a_lookup_explorer():
 @pytest.mark.parametrize("rel", book_params(LOOKUP_PAGES, "lookup explorer"))
 def test_lookup_explorers_in_book_match_python(rel, book_page):
     page, log = book_page(rel, LOOKUP_PAGES, "a lookup explorer")
-    roots = page.locator(".attn-lookup")
-    assert roots.count() >= 1
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = page_name(rel)
-    for i in range(roots.count()):
-        root = roots.nth(i)
-        root.scroll_into_view_if_needed()
+    for i, root in each_component(page, ".attn-lookup"):
         root.screenshot(path=str(SCREENSHOTS / f"{name}__lookup{i}_light.png"))
         assert drive(root) > 20
     assert log.external == [] and log.console_errors == [] and log.page_errors == []

@@ -17,7 +17,14 @@ import pytest
 from attn_book.explorer.question import question
 from attn_core import causal_mask, softmax
 from tests.browser.accessibility import assert_theme_colours, luminance
-from tests.browser.conftest import SCREENSHOTS, book_params, pages_with, standalone
+from tests.browser.conftest import (
+    SCREENSHOTS,
+    book_params,
+    each_component,
+    pages_with,
+    standalone,
+    type_and_submit,
+)
 
 QUESTION_PAGES = pages_with("attn-question")
 
@@ -51,12 +58,7 @@ def wrong_number(data: dict) -> str:
 
 
 def answer_number(root, text: str, *, keyboard: bool) -> dict:
-    box = root.locator("input.aq-input")
-    box.fill(text)
-    if keyboard:
-        box.press("Enter")
-    else:
-        root.locator("button.aq-check").click()
+    type_and_submit(root, "input.aq-input", "button.aq-check", text, keyboard=keyboard)
     return state(root)
 
 
@@ -295,11 +297,7 @@ def test_a_page_can_hold_the_same_script_many_times(new_page):
 @pytest.mark.parametrize("rel", book_params(QUESTION_PAGES, "question"))
 def test_questions_in_the_book(rel, book_page):
     page, log = book_page(rel, QUESTION_PAGES, "a question")
-    roots = page.locator(".attn-question")
-    assert roots.count() >= 1
-    for i in range(roots.count()):
-        root = roots.nth(i)
-        root.scroll_into_view_if_needed()
+    for i, root in each_component(page, ".attn-question"):
         drive_question(root, keyboard=i % 2 == 1)
     assert page.evaluate(PAGE_SAFE_JS)["pwned"] is None
     assert log.external == [] and log.dialogs == []

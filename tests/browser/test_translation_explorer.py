@@ -28,6 +28,7 @@ from tests.browser.conftest import (
     SCREENSHOTS,
     book_pages,
     book_params,
+    each_component,
     elements_from_text,
     page_name,
     pages_with,
@@ -293,13 +294,9 @@ def test_history_chapter_has_the_translator():
 @pytest.mark.parametrize("rel", book_params(TRANSLATOR_PAGES, "translator"))
 def test_translator_in_book_matches_the_python_model(rel, book_page):
     page, log = book_page(rel, TRANSLATOR_PAGES, "the translator")
-    roots = page.locator(".attn-translator")
-    assert roots.count() >= 1
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = page_name(rel)
-    for i in range(roots.count()):
-        root = roots.nth(i)
-        root.scroll_into_view_if_needed()
+    for i, root in each_component(page, ".attn-translator"):
         assert exercise_translator(root) > 150
         check_bad_input(root, log)
         check_keyboard(root)
