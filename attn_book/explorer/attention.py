@@ -57,8 +57,8 @@ from attn_book.choices import (
     head_label,
     mask_for_choice,
 )
-from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
-from attn_book.explorer.fragment import Fragment, check_title
+from attn_book.colors import browser_ramp
+from attn_book.explorer.fragment import Fragment, check_title, weight_cell
 from attn_book.heads import chapter_projections
 from attn_book.tokens import D_MODEL, MAX_TOKENS, browser_tokenizer, embed, tokenize
 from attn_core import multi_head_attention
@@ -214,18 +214,12 @@ class AttentionExplorer(Fragment):
         )
         labels = [html.escape(tokens[p]) for p in positions]
         annotate = len(positions) <= TABLE_MAX
-        # The book's weight ramp (attn_book.colors), as in the page and the figures.
-        colours = ramp()[ramp_index(weights)]
         rows = ["<tr><th>query \\ key</th>" + "".join(f"<th>{t}</th>" for t in labels) + "</tr>"]
         for i, label in enumerate(labels):
-            cells = []
-            for j in range(len(labels)):
-                rgb = colours[i, j]
-                text = f"{float(weights[i, j]):.2f}" if annotate else ""
-                cells.append(
-                    f'<td style="background:{hex_colour(rgb)};color:{text_colour(rgb)}">{text}</td>'
-                )
-            rows.append(f"<tr><th>{label}</th>{''.join(cells)}</tr>")
+            cells = "".join(
+                weight_cell(w, f"{float(w):.2f}" if annotate else "") for w in weights[i]
+            )
+            rows.append(f"<tr><th>{label}</th>{cells}</tr>")
         return (
             '<table class="ae-static-table">'
             + "".join(rows)

@@ -18,6 +18,7 @@ import html
 import json
 from typing import Any, ClassVar
 
+from attn_book.colors import hex_colour, ramp, ramp_index, text_colour
 from attn_book.explorer.assets import COMPONENTS, engine_js, stylesheet
 
 
@@ -86,6 +87,22 @@ def content_id(prefix: str, *parts: str) -> str:
         data = part.encode("utf-8")
         digest.update(len(data).to_bytes(8, "big") + data)
     return f"{prefix}-{digest.hexdigest()[:12]}"
+
+
+def weight_cell(weight: float, text: str) -> str:
+    """A table cell of a static fallback on the colour of ``weight`` (0 to 1).
+
+    The colour is the book's weight ramp (:mod:`attn_book.colors`), as in the
+    page and the figures, and ``text`` (HTML, escaped by the caller) takes the
+    colour that reads on it.
+
+    Examples
+    --------
+    >>> weight_cell(1.0, "1.00")
+    '<td style="background:#fde725;color:#000000">1.00</td>'
+    """
+    rgb = ramp()[ramp_index(weight)]
+    return f'<td style="background:{hex_colour(rgb)};color:{text_colour(rgb)}">{text}</td>'
 
 
 def check_title(title: Any) -> str:

@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 
 from attn_book import induction as ind
-from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
-from attn_book.explorer.fragment import Fragment, check_title
+from attn_book.colors import browser_ramp
+from attn_book.explorer.fragment import Fragment, check_title, weight_cell
 from attn_core._validation import check_int
 
 #: Significant digits of the exported weights (the page stays small; the
@@ -105,11 +105,9 @@ class InductionExplorer(Fragment):
         _, probs = self.predict(tokens)
         best = probs.argmax(axis=1)
         confidence = probs[np.arange(len(tokens)), best]
-        colours = ramp()[ramp_index(confidence)]
-        cells = []
-        for b, p, rgb in zip(best, confidence, colours, strict=True):
-            style = f"background:{hex_colour(rgb)};color:{text_colour(rgb)}"
-            cells.append(f'<td style="{style}">{int(b)} ({p:.2f})</td>')
+        cells = [
+            weight_cell(p, f"{int(b)} ({p:.2f})") for b, p in zip(best, confidence, strict=True)
+        ]
         return (
             '<table class="ai-static-table"><tr><th>position</th>'
             + "".join(f"<td>{i}</td>" for i in range(len(tokens)))

@@ -41,8 +41,8 @@ from typing import Any
 
 import numpy as np
 
-from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
-from attn_book.explorer.fragment import Fragment, check_title
+from attn_book.colors import browser_ramp
+from attn_book.explorer.fragment import Fragment, check_title, weight_cell
 from attn_book.lookup import effective_inputs, hard_lookup, soft_lookup
 
 #: The temperatures the slider offers, coldest first.
@@ -142,19 +142,17 @@ class LookupExplorer(Fragment):
         """The first state as a plain HTML table, shown where scripts do not run."""
         d = self.data["defaults"]
         state = self.state_for(d["query"], d["temperature"])
-        colours = ramp()[ramp_index(state["soft"])]
         rows = [
             "<tr><th>key</th><th>value</th><th>score q·k</th>"
             "<th>soft weight</th><th>hard weight</th></tr>"
         ]
         for j, name in enumerate(self.data["names"]):
             value = ", ".join(f"{v:g}" for v in self.data["values"][j])
-            rgb = colours[j]
+            soft = state["soft"][j]
             rows.append(
                 f"<tr><th>{html.escape(name)}</th><td>({value})</td>"
-                f"<td>{state['scores'][j]:.2f}</td>"
-                f'<td style="background:{hex_colour(rgb)};color:{text_colour(rgb)}">'
-                f"{state['soft'][j]:.3f}</td><td>{state['hard'][j]:.0f}</td></tr>"
+                f"<td>{state['scores'][j]:.2f}</td>{weight_cell(soft, f'{soft:.3f}')}"
+                f"<td>{state['hard'][j]:.0f}</td></tr>"
             )
         q = ", ".join(f"{c:g}" for c in d["query"])
         return (

@@ -42,8 +42,8 @@ from typing import Any
 
 import numpy as np
 
-from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
-from attn_book.explorer.fragment import Fragment, check_title
+from attn_book.colors import browser_ramp
+from attn_book.explorer.fragment import Fragment, check_title, weight_cell
 from attn_book.seq2seq import forward, has_attention, init_params
 from attn_book.toy_tasks import (
     BOS,
@@ -211,15 +211,10 @@ class TranslatorExplorer(Fragment):
             if model["alignment"] is None:
                 continue
             weights = np.asarray(model["alignment"])
-            colours = ramp()[ramp_index(weights)]
             head = "".join(f"<th>{j + 1} {html.escape(c)}</th>" for j, c in enumerate(source))
             rows = [f"<tr><th>output \\ source</th>{head}</tr>"]
             for i, letter in enumerate(model["output"]):
-                cells = "".join(
-                    f'<td style="background:{hex_colour(colours[i, j])};'
-                    f'color:{text_colour(colours[i, j])}">{weights[i, j]:.2f}</td>'
-                    for j in range(len(source))
-                )
+                cells = "".join(weight_cell(w, f"{w:.2f}") for w in weights[i])
                 rows.append(f"<tr><th>{i + 1} {html.escape(letter)}</th>{cells}</tr>")
             lines.append(
                 f'<p class="at-static-caption">Alignment of the model '
