@@ -39,6 +39,7 @@ frame clock.
 
 from __future__ import annotations
 
+import argparse
 import json
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -75,6 +76,21 @@ def write_page(path: Path, fragment: str) -> Path:
     """Write :func:`page_html` of ``fragment`` to ``path``; return ``path``."""
     path.write_text(page_html(fragment), encoding="utf-8")
     return path
+
+
+def command_line(doc: str, rounds: int) -> argparse.ArgumentParser:
+    """A benchmark's command line: its docstring's first line, and ``--quick`` (5 rounds
+    of changes, not ``rounds``), which ``args.rounds`` holds."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument(
+        "--quick",
+        dest="rounds",
+        action="store_const",
+        const=5,
+        default=rounds,
+        help=f"5 rounds of changes, not {rounds}",
+    )
+    return parser
 
 
 @contextmanager

@@ -36,7 +36,6 @@ Run: ``.venv/bin/python benchmarks/bench_explorer.py`` (``--quick``: fewer repea
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 from pathlib import Path
 
@@ -266,13 +265,12 @@ def baseline_script(rev: str) -> tuple[str, str | None]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="5 rounds of changes, not 20")
+    parser = bt.command_line(__doc__, 20)
     parser.add_argument(
         "--baseline", metavar="REV", help="also measure the explorer script of this git revision"
     )
     args = parser.parse_args()
-    repeats = 5 if args.quick else 20
+    repeats = args.rounds
 
     print_machine("Kernel-free explorer update benchmark (headless Chromium)")
     folder = bt.workdir("explorer")

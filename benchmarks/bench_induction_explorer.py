@@ -24,8 +24,6 @@ Run: ``.venv/bin/python benchmarks/bench_induction_explorer.py`` (``--quick``: f
 
 from __future__ import annotations
 
-import argparse
-
 import _browser_timing as bt
 from _common import print_machine, print_table
 
@@ -87,10 +85,9 @@ def changes(repeats: int, sequences: list[list[int]]) -> list[tuple[str | None, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="5 rounds of changes, not 20")
+    parser = bt.command_line(__doc__, 20)
     args = parser.parse_args()
-    repeats = 5 if args.quick else 20
+    repeats = args.rounds
 
     print_machine("Induction explorer update benchmark (headless Chromium)")
     evaluation = ind.make_batch(ind.EVAL_SEED, ind.EVAL_SIZE)

@@ -22,7 +22,6 @@ Run: ``.venv/bin/python benchmarks/bench_lookup_explorer.py`` (``--quick``: fewe
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -124,8 +123,7 @@ def measure(browser, path: Path, repeats: int):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="5 rounds of changes, not 20")
+    parser = bt.command_line(__doc__, 20)
     parser.add_argument(
         "--book",
         metavar="HTML_DIR",
@@ -134,7 +132,7 @@ def main() -> None:
         "(e.g. _build/html): the whole page's DOM around it",
     )
     args = parser.parse_args()
-    repeats = 5 if args.quick else 20
+    repeats = args.rounds
 
     print_machine("Soft-lookup explorer update benchmark (headless Chromium)")
     folder = bt.workdir("lookup")

@@ -25,8 +25,6 @@ fewer repeats).
 
 from __future__ import annotations
 
-import argparse
-
 import _browser_timing as bt
 from _common import print_machine, print_table
 
@@ -111,10 +109,9 @@ def measure(browser, page_path, repeats: int) -> tuple[list[list], list[str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="5 rounds of changes, not 30")
+    parser = bt.command_line(__doc__, 30)
     args = parser.parse_args()
-    repeats = 5 if args.quick else 30
+    repeats = args.rounds
 
     print_machine("Kernel-free translator explorer update benchmark (headless Chromium)")
     path = bt.write_page(bt.workdir("translator") / "translator.html", fragment())
