@@ -14,14 +14,20 @@ start with ``prefix`` (e.g. ``attn-explorer`` and ``ae-``), and brings:
   themes, the box, the controls, the focus ring, the containment every
   component shares), written for that root class and prefix, then the
   component's own file, which may override any of it;
-- an engine, :func:`engine_js`: ``common.js`` (DOM helpers, the colour ramp,
-  a stable softmax, the start of every root on the page) and the component's
-  own parts, joined in order inside one wrapper that defines ``engine``, the
-  object every part adds its functions to. A page, or a JupyterLab session,
-  keeps one engine per component in ``window[global_name]``; its ``version``
-  is a hash of what it is made of (:func:`engine_version`), so an engine from
-  an older release of the book already on the page is replaced, never reused,
-  and nobody bumps a number by hand.
+- an engine, :func:`engine_js`: ``common.js`` (DOM helpers, the start of
+  every root on the page) and the component's parts (``weights.js`` first for
+  a component that shows weights: the colour ramp, a canvas of weights, a
+  stable softmax), joined in order inside one wrapper that defines
+  ``engine``, the object every part adds its functions to. A page, or a
+  JupyterLab session, keeps one engine per component in
+  ``window[global_name]``; its ``version`` is a hash of what it is made of
+  (:func:`engine_version`), so an engine from an older release of the book
+  already on the page is replaced, never reused, and nobody bumps a number by
+  hand.
+
+The shared files (:data:`SHARED`) go into every fragment, several times on a
+page, so they are inlined without their comments (:func:`inline`); a
+component's own files are inlined as they are.
 
 The JavaScript and CSS files are linted and formatted by Biome
 (``package.json``; ``scripts/test`` and pre-commit run it).
@@ -30,6 +36,7 @@ The JavaScript and CSS files are linted and formatted by Biome
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from importlib.resources import files
 from typing import NamedTuple
@@ -49,6 +56,10 @@ ENGINE_PARTS: tuple[str, ...] = (
 #: What every engine starts with, and what every stylesheet starts with.
 COMMON_JS = "common.js"
 BASE_CSS = "base.css"
+#: What the engines of the components that show weights start with (after common.js).
+WEIGHTS_JS = "weights.js"
+#: The files that more than one component inlines.
+SHARED: frozenset[str] = frozenset({COMMON_JS, BASE_CSS, WEIGHTS_JS})
 #: The root class and the prefix ``base.css`` is written for (replaced per component).
 BASE_ROOT, BASE_PREFIX = "attn-fragment", "af"
 
@@ -59,22 +70,30 @@ class Component(NamedTuple):
     root_class: str  #: the class of its root element, e.g. ``"attn-explorer"``
     prefix: str  #: what its parts' classes start with (before ``-``), e.g. ``"ae"``
     global_name: str  #: where a page keeps its engine, e.g. ``"__attnExplorer"``
-    parts: tuple[str, ...]  #: its own JavaScript files, in order (after common.js)
+    parts: tuple[str, ...]  #: its JavaScript files, in order (after common.js)
     css: str  #: its own stylesheet (after base.css)
 
 
 #: Every kind of component, by name.
 COMPONENTS: dict[str, Component] = {
-    "explorer": Component("attn-explorer", "ae", "__attnExplorer", ENGINE_PARTS, "explorer.css"),
+    "explorer": Component(
+        "attn-explorer", "ae", "__attnExplorer", (WEIGHTS_JS, *ENGINE_PARTS), "explorer.css"
+    ),
     "question": Component(
         "attn-question", "aq", "__attnQuestion", ("question.js",), "question.css"
     ),
     "translator": Component(
-        "attn-translator", "at", "__attnTranslator", ("translation.js",), "translation.css"
+        "attn-translator",
+        "at",
+        "__attnTranslator",
+        (WEIGHTS_JS, "translation.js"),
+        "translation.css",
     ),
-    "lookup": Component("attn-lookup", "al", "__attnLookup", ("lookup.js",), "lookup.css"),
+    "lookup": Component(
+        "attn-lookup", "al", "__attnLookup", (WEIGHTS_JS, "lookup.js"), "lookup.css"
+    ),
     "induction": Component(
-        "attn-induction", "ai", "__attnInduction", ("induction.js",), "induction.css"
+        "attn-induction", "ai", "__attnInduction", (WEIGHTS_JS, "induction.js"), "induction.css"
     ),
 }
 
@@ -106,6 +125,31 @@ def asset(name: str) -> str:
         If the package holds no file of that name.
     """
     return files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+# Comments of the shared files: CSS /* ... */, and JavaScript lines that are
+# nothing but a // comment or part of a /** ... */ block (Biome keeps both on
+# lines of their own in these files).
+_CSS_COMMENT = re.compile(r"/\*.*?\*/\n?", re.S)
+_JS_COMMENT = re.compile(r"^[ \t]*(?://[^\n]*|/\*\*?(?:[^*]|\*(?!/))*\*/)[ \t]*\n", re.M)
+
+
+@cache
+def inline(name: str) -> str:
+    """One asset as the page receives it: a shared file (:data:`SHARED`) without its
+    comments, any other file as it is.
+
+    Examples
+    --------
+    >>> "/*" in inline("base.css") or "//" in inline("common.js")
+    False
+    """
+    text = asset(name)
+    if name not in SHARED:
+        return text
+    if name.endswith(".css"):
+        return _CSS_COMMENT.sub("", text)
+    return _JS_COMMENT.sub("", text)
 
 
 def _component(name: str) -> Component:
@@ -145,7 +189,7 @@ def engine_js(name: str = "explorer") -> str:
         A key of :data:`COMPONENTS` (default: the attention explorer).
     """
     component = _component(name)
-    parts = "".join(f"// ---- {part}\n{asset(part)}" for part in (COMMON_JS, *component.parts))
+    parts = "".join(f"// ---- {part}\n{inline(part)}" for part in (COMMON_JS, *component.parts))
     return _begin(component, engine_version(name)) + parts + _END
 
 
@@ -165,7 +209,7 @@ def stylesheet(name: str = "explorer") -> str:
     """
     component = _component(name)
     base = (
-        asset(BASE_CSS)
+        inline(BASE_CSS)
         .replace(BASE_ROOT, component.root_class)
         .replace(f".{BASE_PREFIX}-", f".{component.prefix}-")
     )

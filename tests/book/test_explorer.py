@@ -101,12 +101,15 @@ def test_the_page_gets_its_colours_and_mask_rules_from_python():
 @pytest.mark.parametrize("name", sorted(assets.COMPONENTS))
 def test_engine_is_the_parts_in_order_inside_one_wrapper_keyed_by_a_content_hash(name):
     component = assets.COMPONENTS[name]
-    assert assets.COMPONENTS["explorer"].parts == ENGINE_PARTS
+    assert assets.COMPONENTS["explorer"].parts == (assets.WEIGHTS_JS, *ENGINE_PARTS)
     script = engine_js(name)
-    # The part every engine shares, then the component's own, in order.
+    # The part every engine shares, then the component's, in order; the shared
+    # parts without their comments, the component's own as they are.
     parts = (assets.COMMON_JS, *component.parts)
-    starts = [script.index(asset(part)) for part in parts]
+    starts = [script.index(assets.inline(part)) for part in parts]
     assert starts == sorted(starts)
+    for part in parts:
+        assert (assets.inline(part) == asset(part)) == (part not in assets.SHARED)
     # The version (the page's cache key) is a hash of the parts and the wrapper, so
     # any edit changes it; nobody bumps a number by hand.
     digest = hashlib.sha256()
@@ -123,9 +126,10 @@ def test_engine_is_the_parts_in_order_inside_one_wrapper_keyed_by_a_content_hash
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_engine_is_valid_javascript(tmp_path):
+@pytest.mark.parametrize("name", sorted(assets.COMPONENTS))
+def test_engine_is_valid_javascript(name, tmp_path):
     path = tmp_path / "engine.js"
-    path.write_text(engine_js(), encoding="utf-8")
+    path.write_text(engine_js(name), encoding="utf-8")
     result = subprocess.run(["node", "--check", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
