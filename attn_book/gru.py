@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from attn_book.rnn import Params, random_orthogonal
+from attn_book.rnn import Params, chain_jacobians, random_orthogonal
 from attn_core._validation import check_int
 
 #: The names of a GRU's weights, gate by gate (reset, update, candidate).
@@ -280,10 +280,9 @@ def gru_input_jacobians(params: Params, x: Any) -> np.ndarray:
     if x.ndim != 2:
         raise ValueError(f"x must be one sequence of shape (T, input_size), got {x.shape}")
     states = gru_forward(params, x)
-    n, hidden = states.shape
-    jacobians = np.empty((n, hidden, x.shape[1]))
-    back = np.eye(hidden)  # d h_T / d h_t, one row per coordinate of h_T
-    for t in range(n - 1, -1, -1):
-        h_prev = states[t - 1] if t > 0 else np.zeros(hidden)
-        jacobians[t], back = gru_step_backward(back, h_prev, x[t], params)
-    return jacobians
+
+    def step_back(t: int, back: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        h_prev = states[t - 1] if t > 0 else np.zeros(states.shape[1])
+        return gru_step_backward(back, h_prev, x[t], params)
+
+    return chain_jacobians(states, x.shape[1], step_back)

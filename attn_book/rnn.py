@@ -25,6 +25,7 @@ of :mod:`attn_book.gru` decays far more slowly when its update gates are near 1.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -340,14 +341,45 @@ def input_jacobians(params: Params, x: Any) -> np.ndarray:
     if x.ndim != 2:
         raise ValueError(f"x must be one sequence of shape (T, input_size), got {x.shape}")
     states = rnn_forward(params, x)
+
+    def step_back(t: int, back: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        through_tanh, back = rnn_step_backward(back, states[t], params["w_h"])  # d h_T / d a_t
+        return through_tanh @ params["w_x"].T, back
+
+    return chain_jacobians(states, x.shape[1], step_back)
+
+
+def chain_jacobians(
+    states: np.ndarray,
+    input_size: int,
+    step_back: Callable[[int, np.ndarray], tuple[np.ndarray, np.ndarray]],
+) -> np.ndarray:
+    """``d h_T / d x_t`` for every step of one recurrent run, by the chain rule from the end.
+
+    ``back = d h_T / d h_t`` starts as the identity at ``t = T``; each of its
+    rows is one coordinate of ``h_T``, so the step's backward pass takes the
+    rows as a batch.
+
+    Parameters
+    ----------
+    states : ndarray, shape (T, hidden)
+        The run's states ``h_1 .. h_T``.
+    input_size : int
+        Width of an input ``x_t``.
+    step_back : callable
+        ``step_back(t, back)`` -> ``(d h_T / d x_t, d h_T / d h_{t-1})`` for
+        step ``t`` (from 0), given ``back = d h_T / d h_t``: the chain rule
+        through one step of the recurrent network.
+
+    Returns
+    -------
+    ndarray, shape (T, hidden, input_size)
+    """
     n, hidden = states.shape
-    jacobians = np.empty((n, hidden, x.shape[1]))
-    # back = d h_T / d h_t, starting from the identity at t = T.
+    jacobians = np.empty((n, hidden, input_size))
     back = np.eye(hidden)
     for t in range(n - 1, -1, -1):
-        # Each row of `back` is one output coordinate: a batch for the step's chain rule.
-        through_tanh, back = rnn_step_backward(back, states[t], params["w_h"])  # d h_T / d a_t
-        jacobians[t] = through_tanh @ params["w_x"].T
+        jacobians[t], back = step_back(t, back)
     return jacobians
 
 

@@ -12,26 +12,16 @@ a token switched off and on, a word typed into the sentence box, and the
 sentence (switched to from the other one). At 12 tokens the heatmap is a
 table of numbers; at 64 tokens it is a canvas.
 
-For each change it records, with ``performance.now()`` in the page:
+For each change it records (definitions in ``_browser_timing.py``) the
+handler, render (the next frame's rendering work), handler + render,
+main-thread busy, update and next frame, where
 
-- handler: the synchronous event dispatch (the explorer recomputes and updates
-  its DOM and canvas inside the handler);
-- render: the next frame's rendering work, from its ``requestAnimationFrame``
-  callback to the first task after it (style, layout, paint and the commit to
-  the compositor all happen in between, on the main thread);
-- handler + render: the explorer's script and the next frame's rendering;
-- main-thread busy: Chromium's own count of main-thread task time during the
-  change (DevTools ``Performance.getMetrics`` TaskDuration): everything the
-  main thread did, plus the benchmark's own overhead (the DevTools call that
-  drives the page), which the row "nothing (overhead)" measures with no
-  change at all;
-- update = main-thread busy - overhead (the median of that row): all the
-  main-thread work one update causes, paint included, and also the work
-  Chromium does in tasks of its own because a form control changed (its
-  autofill code checks the form and forces style and layout right away, before
-  the frame, so "render" alone would miss it). The target applies to it;
-- next frame: from the change until the frame is done (work plus the wait for
-  the frame clock, up to 16.7 ms).
+- update = main-thread busy - overhead (the median of the row "nothing
+  (overhead)", a change that changes nothing): all the main-thread work one
+  update causes, paint included, and also the work Chromium does in tasks of
+  its own because a form control changed (its autofill code checks the form
+  and forces style and layout right away, before the frame, so "render" alone
+  would miss it). The target applies to it.
 
 p50 / p95 over the repeats.
 
@@ -46,32 +36,27 @@ Run: ``.venv/bin/python benchmarks/bench_explorer.py`` (``--quick``: fewer repea
 
 from __future__ import annotations
 
-import argparse
 import subprocess
-import tempfile
 from pathlib import Path
 
+import _browser_timing as bt
 import numpy as np
-from _common import ROOT, print_machine, print_table, summary_ms
+from _common import ROOT, print_machine, print_table
 
 from attn_book.choices import MASK_CHOICES
 from attn_book.explorer import attention_explorer
-from attn_book.explorer.assets import asset, engine_js
+from attn_book.explorer.assets import engine_js, stylesheet
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-TARGET_MS = 16.0
-OVERHEAD = "nothing (overhead)"  # a "change" that changes nothing, not in the summary
 CONFIGS = [(12, 4), (64, 8)]
 WORDS = (
     "the cat sat on a mat while her dog slept by warm fire and birds sang outside "
     "until evening rain began to fall softly over quiet old town"
 ).split()
 
-# Runs one change inside the page and returns its timings (ms).
-MEASURE_JS = """
-async ([kind, value]) => {
-  const root = document.querySelector('.attn-explorer');
+# One change inside the page (see _browser_timing.frame_timing_js); null: not offered.
+MEASURE_JS = bt.frame_timing_js(
+    ".attn-explorer",
+    """
   // Where a cell (row, col) is: its td, or its centre on the canvas (found before timing).
   const cellTarget = ([i, j]) => {
     const td = root.querySelector(`td.ae-cell[data-row="${i}"][data-col="${j}"]`);
@@ -111,31 +96,15 @@ async ([kind, value]) => {
       const [node, init] = target;
       node.dispatchEvent(new MouseEvent('click', init));
     }
-  };
-  // Start just after a frame, so that the change does not wait behind one.
-  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
-  const t0 = performance.now();
-  act();
-  const t1 = performance.now();
-  // The next frame: its rAF callbacks run first, then style, layout, paint and
-  // the commit, in the same task; a message posted from the callback runs after.
-  const t2 = await new Promise(r => requestAnimationFrame(() => r(performance.now())));
-  await new Promise(r => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = r;
-    channel.port2.postMessage(0);
-  });
-  const t3 = performance.now();
-  return [t1 - t0, t3 - t2, t1 - t0 + (t3 - t2), t3 - t0];
-}
-"""
+  };""",
+)
 
 
 def sentence(n_tokens: int) -> str:
     return " ".join(WORDS[i % len(WORDS)] for i in range(n_tokens))
 
 
-def page_html(title: str, script: tuple[str, str | None] | None = None) -> str:
+def explorer_page(title: str, script: tuple[str, str | None] | None = None) -> str:
     """A page holding one explorer; ``script`` = (JS, CSS) replaces the explorer's own if given."""
     explorer = attention_explorer(
         {f"{n} tokens": sentence(n) for n, _ in CONFIGS},
@@ -146,14 +115,11 @@ def page_html(title: str, script: tuple[str, str | None] | None = None) -> str:
     fragment = explorer.to_html()
     if script is not None:
         js, css = script
-        assert engine_js() in fragment and asset("explorer.css") in fragment
+        assert engine_js() in fragment and stylesheet() in fragment
         fragment = fragment.replace(engine_js(), js)
         if css is not None:
-            fragment = fragment.replace(asset("explorer.css"), css)
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>bench</title></head>"
-        f"<body>{fragment}</body></html>"
-    )
+            fragment = fragment.replace(stylesheet(), css)
+    return bt.page_html(fragment)
 
 
 def changes(
@@ -175,7 +141,7 @@ def changes(
         plan.append(("query (cell click)", "cell", [(r * 7 + 2) % tokens, (r * 3) % tokens]))
         plan.append(("hover cell", "hover", [(r * 5 + 1) % tokens, (r * 11 + 4) % tokens]))
         # No change at all: what the measurement itself costs.
-        plan.append((OVERHEAD, "none", None))
+        plan.append((bt.OVERHEAD, "none", None))
         plan.append(("token on/off", "token", (r * 3 + 1) % tokens))
         plan.append(("token on/off", "token", (r * 3 + 1) % tokens))
         # Type: a word of the sentence changes (the box holds the sentence's text).
@@ -197,64 +163,42 @@ class Driver:
     """One page of one variant: opens it and runs a change, timing it."""
 
     def __init__(self, browser, page_path: Path) -> None:
-        self.page = browser.new_page(viewport={"width": 1300, "height": 900})
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.goto(page_path.as_uri())
-        self.page.wait_for_selector(".attn-explorer[data-state]")
-        self.cdp = self.page.context.new_cdp_session(self.page)
-        self.cdp.send("Performance.enable")
+        self.session = bt.Session(browser, page_path, ".attn-explorer[data-state]")
+        self.page = self.session.page
+        self.errors = self.session.errors
         self.timings: dict[tuple[int, int], dict[str, list[list[float]]]] = {}
         self.seen: list[str] = []
 
-    def task_ms(self) -> float:
-        metrics = self.cdp.send("Performance.getMetrics")["metrics"]
-        return {m["name"]: m["value"] for m in metrics}["TaskDuration"] * 1e3
-
     def setup(self, index: int, tokens: int, heads: int) -> None:
-        self.page.evaluate(MEASURE_JS, ["select", [".ae-sentence", index]])
-        self.page.evaluate(MEASURE_JS, ["select", [".ae-heads", heads]])
+        self.page.evaluate(MEASURE_JS, ["select", [".ae-sentence", index], None])
+        self.page.evaluate(MEASURE_JS, ["select", [".ae-heads", heads], None])
         state = self.page.get_attribute(".attn-explorer", "data-state")
         assert f'"heads":{heads}' in state, state
         assert f'"positions":[{",".join(map(str, range(tokens)))}]' in state, state
 
     def run(self, config: tuple[int, int], label: str | None, kind: str, value: object) -> None:
-        busy0 = self.task_ms()
-        measured = self.page.evaluate(MEASURE_JS, [kind, value])
-        busy = self.task_ms() - busy0
+        measured, busy = self.session.change(MEASURE_JS, kind, value)
         if label is None or measured is None:
             return
         handler, render, work, frame = measured
-        per_label = self.timings.setdefault(config, {})
-        per_label.setdefault(label, []).append([handler, render, work, busy, frame])
+        bt.record(self.timings.setdefault(config, {}), label, [handler, render, work, busy, frame])
         if kind != "type" and label != "query (menu)":
             self.seen.append(self.page.get_attribute(".attn-explorer", "data-weights"))
 
     def tables(self) -> tuple[list[list], list[list]]:
         """Summary rows and per-control rows (p50 / p95 in ms)."""
-        rows, per_control = [], []
+        rows, controls = [], []
         for (tokens, heads), timings in self.timings.items():
-            overhead = float(np.median([t[3] for t in timings[OVERHEAD]]))
+            overhead = float(np.median([t[3] for t in timings[bt.OVERHEAD]]))
             # handler, render, handler + render, busy, update = busy - overhead, next frame
             table = {
                 label: [[h, r, w, b, max(0.0, b - overhead), f] for h, r, w, b, f in ts]
                 for label, ts in timings.items()
             }
-            every = [t for label, ts in table.items() if label != OVERHEAD for t in ts]
-            cols = [summary_ms([t[k] / 1e3 for t in every]) for k in range(6)]
-            verdict = "ok" if cols[4][1] <= TARGET_MS else f"MISS (> {TARGET_MS:.0f} ms)"
-            rows.append(
-                [tokens, heads, len(every)] + [f"{c[0]:.1f} / {c[1]:.1f}" for c in cols] + [verdict]
-            )
-            for label, ts in table.items():
-                per_control.append(
-                    [tokens, heads, label, len(ts)]
-                    + [
-                        "{:.1f} / {:.1f}".format(*summary_ms([t[k] / 1e3 for t in ts])[:2])
-                        for k in range(6)
-                    ]
-                )
-        return rows, per_control
+            every = bt.every_change(table)
+            rows.append([tokens, heads, len(every), *bt.columns(every), bt.verdict(every, 4)])
+            controls += bt.per_control(table, tokens, heads)
+        return rows, controls
 
 
 def measure(drivers: dict[str, Driver], repeats: int) -> None:
@@ -277,7 +221,9 @@ def baseline_script(rev: str) -> tuple[str, str | None]:
     Revisions since the engine was split into parts join them with that
     revision's own ``attn_book/explorer/assets.py``; before that the engine was
     one file, ``explorer.js``; before the attn_book layout it was a Python string.
-    The CSS is that revision's ``explorer.css`` (None where there was none).
+    The CSS is that revision's explorer stylesheet: ``assets.stylesheet()``
+    (base.css and explorer.css) where there is one, else ``explorer.css``
+    (None where there was none).
     The page's data is always the current one, so a revision that read other
     data fields (or other mask names) shows other weights.
     """
@@ -308,6 +254,8 @@ def baseline_script(rev: str) -> tuple[str, str | None]:
             namespace: dict[str, object] = {"__name__": "assets_at_rev", "__package__": None}
             exec(compile(source, f"{rev}:assets.py", "exec"), namespace)  # noqa: S102
             namespace["files"] = lambda _package: _PackageAtRev()
+            if "stylesheet" in namespace:
+                css = str(namespace["stylesheet"]())  # type: ignore[operator]
             return str(namespace["engine_js"]()), css  # type: ignore[operator]
         return show("attn_book/explorer/explorer.js"), css
     except subprocess.CalledProcessError:
@@ -317,38 +265,33 @@ def baseline_script(rev: str) -> tuple[str, str | None]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="5 rounds of changes, not 20")
+    parser = bt.command_line(__doc__, 20)
     parser.add_argument(
         "--baseline", metavar="REV", help="also measure the explorer script of this git revision"
     )
     args = parser.parse_args()
-    repeats = 5 if args.quick else 20
-    from playwright.sync_api import sync_playwright
+    repeats = args.rounds
 
     print_machine("Kernel-free explorer update benchmark (headless Chromium)")
-    workdir = Path(tempfile.mkdtemp(prefix="bench_explorer_"))
+    folder = bt.workdir("explorer")
     variants: dict[str, tuple[str, str | None] | None] = {}
     if args.baseline:
         variants[f"baseline ({args.baseline})"] = baseline_script(args.baseline)
     variants["current"] = None
     pages = {}
     for name, script in variants.items():
-        pages[name] = workdir / f"explorer_{len(pages)}.html"
-        pages[name].write_text(page_html("Benchmark explorer", script), encoding="utf-8")
+        pages[name] = folder / f"explorer_{len(pages)}.html"
+        pages[name].write_text(explorer_page("Benchmark explorer", script), encoding="utf-8")
     print(
-        f"Pages: {workdir} ({pages['current'].stat().st_size / 1024:.0f} KiB each); "
-        f"Chromium {CHROMIUM} {' '.join(CHROMIUM_ARGS)}"
+        f"Pages: {folder} ({pages['current'].stat().st_size / 1024:.0f} KiB each); "
+        f"Chromium {bt.CHROMIUM} {' '.join(bt.CHROMIUM_ARGS)}"
     )
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        print(f"Chromium version: {browser.version}\n")
+    with bt.chromium() as browser:
         drivers = {name: Driver(browser, path) for name, path in pages.items()}
         measure(drivers, repeats)
-        browser.close()
     for name, driver in drivers.items():
-        rows, per_control = driver.tables()
+        rows, controls = driver.tables()
         print(f"## {name} script")
         print_table(
             [
@@ -361,7 +304,7 @@ def main() -> None:
                 "main-thread busy p50/p95 ms",
                 "update p50/p95 ms",
                 "next frame p50/p95 ms",
-                f"target (p95 update <= {TARGET_MS:.0f} ms)",
+                f"target (p95 update <= {bt.TARGET_MS:.0f} ms)",
             ],
             rows,
         )
@@ -379,7 +322,7 @@ def main() -> None:
                 "update",
                 "next frame",
             ],
-            per_control,
+            controls,
         )
         if driver.errors:
             print("\nPage errors:", *driver.errors, sep="\n  ")

@@ -9,47 +9,32 @@ inside the page: the query-x and query-y sliders, the temperature slider, the
 example buttons, and a drag of the query across the plane (pointer events on
 the SVG).
 
-For each change it records, with ``performance.now()`` in the page:
-
-- handler: the synchronous event dispatch (the explorer recomputes and updates
-  its DOM and SVG inside the handler);
-- +style/layout: handler plus a forced style recalculation and layout
-  (reading ``offsetHeight``): the work the next frame must do before paint;
-- update incl. paint: from a Chromium trace (``devtools.timeline``) of the
-  renderer's main thread, the time covered by the update's own work between
-  two marks (``console.timeStamp``) placed before the change and after the
-  next frame: event dispatch, style, layout, pre-paint, paint, layerize and the
-  commit to the compositor (overlapping events counted once; the benchmark's
-  own script, timers and idle time between them are not counted);
-- next frame: until the next ``requestAnimationFrame`` and a task after it (the
-  update on screen; includes waiting for the frame clock, up to 16.7 ms).
-
-p50 / p95 over the repeats; the target applies to the work (update incl.
-paint), not to the wait for the frame clock.
+For each change it records (definitions in ``_browser_timing.py``) the
+handler (the explorer recomputes and updates its DOM and SVG inside it),
++style/layout, update incl. paint (from a Chromium trace of the renderer's
+main thread: event dispatch, style, layout, pre-paint, paint, layerize and
+the commit between two marks) and next frame, p50 / p95 over the repeats; the
+target applies to the work (update incl. paint), not to the wait for the
+frame clock.
 
 Run: ``.venv/bin/python benchmarks/bench_lookup_explorer.py`` (``--quick``: fewer repeats).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import tempfile
 from pathlib import Path
 
+import _browser_timing as bt
 import numpy as np
-from _common import print_machine, print_table, summary_ms
+from _common import print_machine, print_table
 
 from attn_book.explorer.lookup import lookup_explorer
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-TARGET_MS = 16.0
-
-# Runs one change inside the page and returns its timings (ms).
-MEASURE_JS = """
-async ([kind, value, mark]) => {
-  const root = document.querySelector('.attn-lookup');
+# One change inside the page (see _browser_timing.layout_timing_js).
+MEASURE_JS = bt.layout_timing_js(
+    ".attn-lookup",
+    """
   const svg = root.querySelector('svg.al-plane');
   // Where a data point (x, y) of the plane is on the screen.
   const at = ([x, y]) => {
@@ -72,19 +57,8 @@ async ([kind, value, mark]) => {
     } else if (kind === 'up') {
       svg.dispatchEvent(new PointerEvent('pointerup', at(value)));
     }
-  };
-  console.timeStamp(`lk-start-${mark}`);
-  const t0 = performance.now();
-  act();
-  const t1 = performance.now();
-  void root.offsetHeight;  // force style recalculation and layout now
-  const t2 = performance.now();
-  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
-  const t3 = performance.now();
-  console.timeStamp(`lk-end-${mark}`);
-  return [t1 - t0, t2 - t0, t3 - t0];
-}
-"""
+  };""",
+)
 
 
 def explorers() -> dict[str, object]:
@@ -127,77 +101,29 @@ def changes(
     return plan
 
 
-#: Main-thread trace events that are the update's work, from the event to the commit.
-WORK_EVENTS = {
-    "EventDispatch",
-    "UpdateLayoutTree",
-    "Layout",
-    "PrePaint",
-    "Paint",
-    "Layerize",
-    "UpdateLayer",
-    "Commit",
-}
-TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline"]
-
-
-def work_ms(trace: bytes, marks: int) -> list[float]:
-    """Per mark, the main-thread time covered by WORK_EVENTS between its two timestamps (ms)."""
-    data = json.loads(trace)
-    events = data["traceEvents"] if isinstance(data, dict) else data
-    threads = {
-        (e["pid"], e["tid"])
-        for e in events
-        if e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"
-    }
-    stamps = {
-        e["args"]["data"]["message"]: e["ts"]
-        for e in events
-        if e.get("name") == "TimeStamp" and (e["pid"], e["tid"]) in threads
-    }
-    work = sorted(
-        (e["ts"], e["ts"] + e.get("dur", 0))
-        for e in events
-        if e.get("ph") == "X" and e.get("name") in WORK_EVENTS and (e["pid"], e["tid"]) in threads
-    )
-    result = []
-    for i in range(marks):
-        lo, hi = stamps[f"lk-start-{i}"], stamps[f"lk-end-{i}"]
-        covered, reach = 0.0, lo
-        for start, stop in work:
-            start, stop = max(start, reach), min(stop, hi)
-            if stop > start:
-                covered += stop - start
-                reach = stop
-        result.append(covered / 1e3)
-    return result
-
-
 def measure(browser, path: Path, repeats: int):
-    page = browser.new_page(viewport={"width": 1000, "height": 900})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.goto(path.as_uri())
-    page.wait_for_selector(".attn-lookup[data-result]")
-    root = page.locator(".attn-lookup").first
+    session = bt.Session(
+        browser,
+        path,
+        ".attn-lookup[data-result]",
+        width=1000,
+        console_errors=True,
+        devtools=False,
+    )
+    root = session.page.locator(".attn-lookup").first
     root.scroll_into_view_if_needed()
     data = json.loads(root.locator("script.al-data").text_content())
     plan = changes(data["extent"], len(data["temperatures"]), repeats)
-    browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
-    raw = [page.evaluate(MEASURE_JS, [kind, value, i]) for i, (_, kind, value) in enumerate(plan)]
-    work = work_ms(browser.stop_tracing(), len(plan))
-    page.close()
+    samples = session.traced(MEASURE_JS, [(kind, value) for _, kind, value in plan])
+    session.page.close()
     timings: dict[str, list[list[float]]] = {}
-    for (label, _, _), (handler, layout, frame), busy in zip(plan, raw, work, strict=True):
-        if label is not None:
-            timings.setdefault(label, []).append([handler, layout, busy, frame])
-    return timings, errors
+    for (label, _, _), (handler, layout, frame, busy) in zip(plan, samples, strict=True):
+        bt.record(timings, label, [handler, layout, busy, frame])
+    return timings, session.errors
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="5 rounds of changes, not 20")
+    parser = bt.command_line(__doc__, 20)
     parser.add_argument(
         "--book",
         metavar="HTML_DIR",
@@ -206,47 +132,29 @@ def main() -> None:
         "(e.g. _build/html): the whole page's DOM around it",
     )
     args = parser.parse_args()
-    repeats = 5 if args.quick else 20
-    from playwright.sync_api import sync_playwright
+    repeats = args.rounds
 
     print_machine("Soft-lookup explorer update benchmark (headless Chromium)")
-    workdir = Path(tempfile.mkdtemp(prefix="bench_lookup_"))
-    pages = {}
-    for i, (name, explorer) in enumerate(explorers().items()):
-        path = workdir / f"lookup_{i}.html"
-        path.write_text(
-            "<!doctype html><html><head><meta charset='utf-8'><title>bench</title></head>"
-            f"<body>{explorer.to_html()}</body></html>",
-            encoding="utf-8",
-        )
-        pages[name] = path
+    folder = bt.workdir("lookup")
+    pages = {
+        name: bt.write_page(folder / f"lookup_{i}.html", explorer.to_html())
+        for i, (name, explorer) in enumerate(explorers().items())
+    }
     if args.book is not None:
         chapter = args.book / "book" / "02_intuition.html"
         if not chapter.is_file():
             parser.error(f"no chapter 2 page at {chapter}")
         pages["chapter 2 page of the built book"] = chapter.resolve()
-    print(f"Pages: {workdir}; Chromium {CHROMIUM} {' '.join(CHROMIUM_ARGS)}")
+    print(f"Pages: {folder}; Chromium {bt.CHROMIUM} {' '.join(bt.CHROMIUM_ARGS)}")
 
-    rows, per_control, all_errors = [], [], []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        print(f"Chromium version: {browser.version}\n")
+    rows, per_control_rows, all_errors = [], [], []
+    with bt.chromium() as browser:
         for name, path in pages.items():
             timings, errors = measure(browser, path, repeats)
             all_errors += errors
-            every = [t for ts in timings.values() for t in ts]
-            cols = [summary_ms([t[k] / 1e3 for t in every]) for k in range(4)]
-            verdict = "ok" if cols[2][1] <= TARGET_MS else f"MISS (> {TARGET_MS:.0f} ms)"
-            rows.append([name, len(every)] + [f"{c[0]:.1f} / {c[1]:.1f}" for c in cols] + [verdict])
-            for label, ts in timings.items():
-                per_control.append(
-                    [name, label, len(ts)]
-                    + [
-                        "{:.1f} / {:.1f}".format(*summary_ms([t[k] / 1e3 for t in ts])[:2])
-                        for k in range(4)
-                    ]
-                )
-        browser.close()
+            every = bt.every_change(timings)
+            rows.append([name, len(every), *bt.columns(every), bt.verdict(every, 2)])
+            per_control_rows += bt.per_control(timings, name)
     print_table(
         [
             "explorer",
@@ -255,14 +163,14 @@ def main() -> None:
             "+style/layout p50/p95 ms",
             "update incl. paint p50/p95 ms",
             "next frame p50/p95 ms",
-            f"target (p95 update incl. paint <= {TARGET_MS:.0f} ms)",
+            f"target (p95 update incl. paint <= {bt.TARGET_MS:.0f} ms)",
         ],
         rows,
     )
     print("\np50 / p95 per control (ms):")
     print_table(
         ["explorer", "control", "changes", "handler", "+style/layout", "incl. paint", "next frame"],
-        per_control,
+        per_control_rows,
     )
     if all_errors:
         print("\nPage errors:", *all_errors, sep="\n  ")

@@ -13,20 +13,11 @@ heatmap cell, and a bad sentence (a message; the last translation stays).
 Each change that translates runs both models' forward passes in JavaScript
 and rebuilds the outputs and the 10 x 10 heatmap.
 
-For each change it records, with ``performance.now()`` in the page:
-
-- handler: the synchronous event dispatch (the explorer translates and
-  updates its DOM inside the handler);
-- +style/layout: handler plus a forced style recalculation and layout
-  (reading ``offsetHeight``);
-- main-thread busy: Chromium's own count of main-thread task time during the
-  update (DevTools ``Performance.getMetrics`` TaskDuration), which includes
-  the paint of the next frame;
-- next frame: until the next ``requestAnimationFrame`` and a task after it
-  (includes waiting for the frame clock, up to 16.7 ms).
-
-p50 / p95 over the repeats; the target applies to the work (main-thread busy,
-paint included), not to the wait for the frame clock.
+For each change it records (definitions in ``_browser_timing.py``) the
+handler, +style/layout, main-thread busy (paint included) and next frame, p50
+/ p95 over the repeats, per change and for every change; the target applies
+to the work (main-thread busy, paint included), not to the wait for the frame
+clock.
 
 Run: ``.venv/bin/python benchmarks/bench_translation_explorer.py`` (``--quick``:
 fewer repeats).
@@ -34,25 +25,19 @@ fewer repeats).
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-from pathlib import Path
-
-from _common import print_machine, print_table, summary_ms
+import _browser_timing as bt
+from _common import print_machine, print_table
 
 from attn_book.explorer.translation import translator_explorer
 from attn_book.seq2seq import init_params
 from attn_book.toy_tasks import SOURCE_LETTERS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-TARGET_MS = 16.0
 MAX_LENGTH = 10
 
-# Runs one change inside the page and returns its timings (ms).
-MEASURE_JS = """
-async ([kind, value]) => {
-  const root = document.querySelector('.attn-translator');
+# One change inside the page (see _browser_timing.layout_timing_js).
+MEASURE_JS = bt.layout_timing_js(
+    ".attn-translator",
+    """
   const input = root.querySelector('input.at-input');
   let target = null;
   if (kind === 'hover') {
@@ -70,24 +55,15 @@ async ([kind, value]) => {
       target.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
       target.dispatchEvent(new MouseEvent('mouseenter', {bubbles: false}));
     }
-  };
-  const t0 = performance.now();
-  act();
-  const t1 = performance.now();
-  void root.offsetHeight;  // force style recalculation and layout now
-  const t2 = performance.now();
-  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
-  const t3 = performance.now();
-  return [t1 - t0, t2 - t0, t3 - t0];
-}
-"""
+  };""",
+)
 
 
 def sentence(length: int, shift: int) -> str:
     return "".join(SOURCE_LETTERS[(3 * i + shift) % len(SOURCE_LETTERS)] for i in range(length))
 
 
-def page_html() -> str:
+def fragment() -> str:
     explorer = translator_explorer(
         {
             "without attention": init_params(0, attention=False),
@@ -98,10 +74,7 @@ def page_html() -> str:
         examples=[sentence(MAX_LENGTH, 1), sentence(MAX_LENGTH, 2)],
         title="Benchmark translator",
     )
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>bench</title></head>"
-        f"<body>{explorer.to_html()}</body></html>"
-    )
+    return explorer.to_html()
 
 
 def changes(repeats: int) -> list[tuple[str | None, str, object]]:
@@ -120,63 +93,31 @@ def changes(repeats: int) -> list[tuple[str | None, str, object]]:
     return plan
 
 
-def measure(browser, page_path: Path, repeats: int) -> tuple[list[list], list[str]]:
-    page = browser.new_page(viewport={"width": 1300, "height": 900})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(page_path.as_uri())
-    page.wait_for_selector(".attn-translator[data-result]")
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Performance.enable")
-
-    def task_ms() -> float:
-        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-        return metrics["TaskDuration"] * 1e3
-
+def measure(browser, page_path, repeats: int) -> tuple[list[list], list[str]]:
+    session = bt.Session(browser, page_path, ".attn-translator[data-result]")
     timings: dict[str, list[list[float]]] = {}
     for label, kind, value in changes(repeats):
-        busy0 = task_ms()
-        handler, layout, frame = page.evaluate(MEASURE_JS, [kind, value])
-        busy = task_ms() - busy0
-        if label is not None:
-            timings.setdefault(label, []).append([handler, layout, busy, frame])
-    error = page.get_attribute(".attn-translator", "data-error")
+        (handler, layout, frame), busy = session.change(MEASURE_JS, kind, value)
+        bt.record(timings, label, [handler, layout, busy, frame])
+    error = session.page.get_attribute(".attn-translator", "data-error")
     assert error and "unknown symbol" in error, error  # the last change was the bad sentence
-    page.close()
-    rows = []
-    for label, ts in timings.items():
-        rows.append(
-            [label, len(ts)]
-            + [
-                "{:.1f} / {:.1f}".format(*summary_ms([t[k] / 1e3 for t in ts])[:2])
-                for k in range(4)
-            ]
-        )
-    every = [t for ts in timings.values() for t in ts]
-    cols = [summary_ms([t[k] / 1e3 for t in every]) for k in range(4)]
-    verdict = "ok" if cols[2][1] <= TARGET_MS else f"MISS (> {TARGET_MS:.0f} ms)"
-    rows.append(
-        ["**every change**", len(every)] + [f"{c[0]:.1f} / {c[1]:.1f}" for c in cols] + [verdict]
-    )
-    return rows, errors
+    session.page.close()
+    every = bt.every_change(timings)
+    rows = bt.per_control(timings)
+    rows.append(["**every change**", len(every), *bt.columns(every), bt.verdict(every, 2)])
+    return rows, session.errors
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="5 rounds of changes, not 30")
+    parser = bt.command_line(__doc__, 30)
     args = parser.parse_args()
-    repeats = 5 if args.quick else 30
-    from playwright.sync_api import sync_playwright
+    repeats = args.rounds
 
     print_machine("Kernel-free translator explorer update benchmark (headless Chromium)")
-    path = Path(tempfile.mkdtemp(prefix="bench_translator_")) / "translator.html"
-    path.write_text(page_html(), encoding="utf-8")
-    print(f"Page: {path} ({path.stat().st_size / 1024:.0f} KiB); Chromium {CHROMIUM}")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        print(f"Chromium version: {browser.version}\n")
+    path = bt.write_page(bt.workdir("translator") / "translator.html", fragment())
+    print(f"Page: {path} ({path.stat().st_size / 1024:.0f} KiB); Chromium {bt.CHROMIUM}")
+    with bt.chromium() as browser:
         rows, errors = measure(browser, path, repeats)
-        browser.close()
     print_table(
         [
             "change",
@@ -185,7 +126,7 @@ def main() -> None:
             "+style/layout p50/p95 ms",
             "main-thread busy (paint incl.) p50/p95 ms",
             "next frame p50/p95 ms",
-            f"target (p95 busy <= {TARGET_MS:.0f} ms)",
+            f"target (p95 busy <= {bt.TARGET_MS:.0f} ms)",
         ],
         [row + [""] * (7 - len(row)) for row in rows],
     )

@@ -1,5 +1,5 @@
 // The explorer engine, part 7 of 7: one explorer (build it, show its state
-// after every change) and the start of every explorer on the page.
+// after every change). common.js starts every explorer on the page.
 
 /** What the note under an explorer says about a mask (data.mask_rules entry). */
 engine.maskNote = (rule) => {
@@ -99,24 +99,11 @@ engine.render = (ex) => {
   root.setAttribute("data-weights", JSON.stringify(result.weights));
 };
 
-/** Start one explorer: read its data, replace the static table, show the first state. */
-engine.start = (root) => {
-  if (root.getAttribute("data-ae-ready")) {
-    return;
-  }
-  const source = root.querySelector("script.ae-data");
-  const app = root.querySelector(".ae-app");
-  if (!source || !app) {
-    return;
-  }
-  root.setAttribute("data-ae-ready", "1");
-  const data = JSON.parse(source.textContent);
-  const ex = {
-    root,
-    app,
-    data,
-    state: engine.initialState(data),
-    palette: engine.palette(data.colours),
+/** Build one explorer inside ex.app (engine.start then replaces the static table and renders). */
+engine.build = (ex) => {
+  Object.assign(ex, {
+    state: engine.initialState(ex.data),
+    palette: engine.palette(ex.data.colours),
     // Built on demand by render: head menu, per-position pool, view.
     builtHeads: null,
     pool: null,
@@ -125,24 +112,7 @@ engine.start = (root) => {
     current: null,
     row: 0,
     hovered: null,
-  };
-  app.id = engine.idFor(ex, "app");
+  });
+  ex.app.id = engine.idFor(ex, "app");
   engine.buildLayout(ex);
-  const fallback = root.querySelector(".ae-static");
-  if (fallback) {
-    fallback.parentNode.removeChild(fallback);
-  }
-  engine.render(ex);
-};
-
-/** Start every explorer on the page that has not started yet. */
-engine.startAll = () => {
-  for (const root of document.querySelectorAll(".attn-explorer")) {
-    try {
-      engine.start(root);
-    } catch (err) {
-      root.setAttribute("data-ae-error", String(err));
-      throw err;
-    }
-  }
 };

@@ -4,9 +4,10 @@ The rendered book has no kernel behind it, so an ipywidgets slider there is
 dead. :func:`attention_explorer` instead writes one self-contained HTML
 fragment: the token vectors, the weight matrices, the mask rules, the
 colour ramp and the tokenizer's rules as JSON, and a JavaScript engine
-(written in seven parts that :mod:`attn_book.explorer.assets` joins into one
-script) that recomputes multi-head attention in the browser (the same maths
-as :func:`attn_core.multi_head_attention`) whenever the reader picks a
+(written in seven parts that :mod:`attn_book.explorer.assets` joins, after
+the part every component shares, into one script) that recomputes
+multi-head attention in the browser (the same maths as
+:func:`attn_core.multi_head_attention`) whenever the reader picks a
 sentence or types one (tokenized and embedded as :mod:`attn_book.tokens`
 does it), switches a token off, changes the number of heads, the head or the
 mask, or clicks a query token. Nothing is loaded from a CDN or a server, so
@@ -56,16 +57,12 @@ from attn_book.choices import (
     head_label,
     mask_for_choice,
 )
-from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
-from attn_book.explorer.assets import asset, engine_js
-from attn_book.explorer.fragment import content_id, json_for_script
+from attn_book.colors import browser_ramp
+from attn_book.explorer.fragment import Fragment, check_title, weight_cell
 from attn_book.heads import chapter_projections
 from attn_book.tokens import D_MODEL, MAX_TOKENS, browser_tokenizer, embed, tokenize
 from attn_core import multi_head_attention
 from attn_core._validation import check_int
-
-#: The old private name of :func:`attn_book.explorer.fragment.json_for_script`.
-_json_for_html = json_for_script
 
 #: Up to this many positions the heatmap is a table that writes each weight
 #: (in the page and in the static fallback); above it, a canvas of colours.
@@ -125,7 +122,7 @@ def default_weights(d_model: int = D_MODEL) -> tuple[np.ndarray, ...]:
     return tuple(np.asarray(w, dtype=np.float64) for w in chapter_projections(d_model))
 
 
-class AttentionExplorer:
+class AttentionExplorer(Fragment):
     """A self-contained HTML attention explorer (see :func:`attention_explorer`).
 
     Attributes
@@ -137,12 +134,7 @@ class AttentionExplorer:
         The root element's id, derived from a hash of the content.
     """
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-        self._payload = json_for_script(data)
-        self.element_id = content_id(
-            "attn-explorer", self._payload, engine_js(), asset("explorer.css")
-        )
+    component = "explorer"
 
     def weights_for(
         self,
@@ -213,7 +205,7 @@ class AttentionExplorer:
         )
         return positions, weights[head]
 
-    def _static_table(self) -> str:
+    def _static(self) -> str:
         """The default state as a plain HTML table, shown where scripts do not run."""
         defaults = self.data["defaults"]
         tokens = self.data["sentences"][defaults["sentence"]]["tokens"]
@@ -222,18 +214,12 @@ class AttentionExplorer:
         )
         labels = [html.escape(tokens[p]) for p in positions]
         annotate = len(positions) <= TABLE_MAX
-        # The book's weight ramp (attn_book.colors), as in the page and the figures.
-        colours = ramp()[ramp_index(weights)]
         rows = ["<tr><th>query \\ key</th>" + "".join(f"<th>{t}</th>" for t in labels) + "</tr>"]
         for i, label in enumerate(labels):
-            cells = []
-            for j in range(len(labels)):
-                rgb = colours[i, j]
-                text = f"{float(weights[i, j]):.2f}" if annotate else ""
-                cells.append(
-                    f'<td style="background:{hex_colour(rgb)};color:{text_colour(rgb)}">{text}</td>'
-                )
-            rows.append(f"<tr><th>{label}</th>{''.join(cells)}</tr>")
+            cells = "".join(
+                weight_cell(w, f"{float(w):.2f}" if annotate else "") for w in weights[i]
+            )
+            rows.append(f"<tr><th>{label}</th>{cells}</tr>")
         return (
             '<table class="ae-static-table">'
             + "".join(rows)
@@ -241,25 +227,6 @@ class AttentionExplorer:
             f"{head_label(0, defaults['heads'])}, mask {html.escape(defaults['mask'])}. "
             "The interactive explorer needs JavaScript.</p>"
         )
-
-    def to_html(self) -> str:
-        """One self-contained HTML fragment (root element, inline style, data and script)."""
-        title = html.escape(self.data["title"])
-        return (
-            # tex2jax_ignore / mathjax_ignore: MathJax must not typeset token text.
-            '<div class="attn-explorer tex2jax_ignore mathjax_ignore" '
-            f'id="{self.element_id}" role="group" aria-label="{title}">\n'
-            f"<style>{asset('explorer.css')}</style>\n"
-            f'<div class="ae-title">{title}</div>\n'
-            f'<script type="application/json" class="ae-data">{self._payload}</script>\n'
-            f'<div class="ae-static">{self._static_table()}</div>\n'
-            '<div class="ae-app"></div>\n'
-            f"<script>{engine_js()}</script>\n"
-            "</div>"
-        )
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
 
     def __repr__(self) -> str:
         labels = [s["label"] for s in self.data["sentences"]]
@@ -367,8 +334,7 @@ def attention_explorer(
         raise ValueError(f"masks is empty; choose from {list(MASK_CHOICES)}")
     if default_mask not in masks:
         raise ValueError(f"default_mask={default_mask!r} is not in masks {masks}")
-    if not isinstance(title, str):
-        raise TypeError(f"title must be a str, got {type(title).__name__}")
+    check_title(title)
     if not isinstance(editable, bool):
         raise TypeError(f"editable must be True or False, got {type(editable).__name__}")
 

@@ -24,8 +24,7 @@ engine.growPool = (ex, n) => {
   }
   const pool = ex.pool;
   for (let p = pool.queries.length; p < n; p++) {
-    const query = el("button", "ae-query");
-    query.type = "button";
+    const query = engine.button("ae-query");
     query.setAttribute("aria-pressed", "false");
     pool.queries.push(query);
     // On the canvas, rows are 16px: a label to click, not a button (a touch

@@ -43,13 +43,7 @@ engine.buildCanvas = (ex, view) => {
   view.canvas = canvas;
   view.ctx = canvas.getContext("2d");
   view.n = 0;
-  const cellAt = (ev) => {
-    const box = canvas.getBoundingClientRect();
-    const size = box.width / view.n;
-    const j = Math.floor((ev.clientX - box.left) / size);
-    const i = Math.floor((ev.clientY - box.top) / size);
-    return i >= 0 && i < view.n && j >= 0 && j < view.n ? [i, j] : null;
-  };
+  const cellAt = (ev) => engine.cellAt(canvas, view.n, ev);
   canvas.addEventListener("mousemove", (ev) => {
     const cell = cellAt(ev);
     if (!cell || ex.view !== view) {
@@ -82,18 +76,8 @@ engine.resizeCanvas = (ex, view, n) => {
   view.wrap.style.width = side;
   view.wrap.style.height = side;
   view.image = view.ctx.createImageData(n, n);
-  view.pixels = new Uint32Array(view.image.data.buffer);
   view.n = n;
   ex.hovered = null;
-};
-
-/** The 32-bit pixel of each palette step, in the byte order of ImageData. */
-engine.pixelWords = (palette) => {
-  const bytes = new Uint8ClampedArray(4 * palette.length);
-  palette.forEach((entry, s) => {
-    bytes.set([entry.rgb[0], entry.rgb[1], entry.rgb[2], 255], 4 * s);
-  });
-  return new Uint32Array(bytes.buffer);
 };
 
 /** Draw every weight (masked cells transparent) and move the selected-row marker. */
@@ -117,16 +101,8 @@ engine.updateCanvas = (ex, view, result) => {
   if (!ex.words) {
     ex.words = engine.pixelWords(palette);
   }
-  const { words } = ex;
-  const steps = palette.length;
-  const px = view.pixels;
-  for (let i = 0; i < n; i++) {
-    const ws = result.weights[i];
-    const ok = result.allowed[i];
-    for (let j = 0; j < n; j++) {
-      px[i * n + j] = ok[j] ? words[engine.stepOf(steps, ws[j])] : 0;
-    }
-  }
+  const { allowed } = result;
+  engine.paintWeights(view.image, ex.words, result.weights, (i, j) => allowed[i][j], 0);
   view.ctx.putImageData(view.image, 0, 0);
   view.mark.style.transform = `translateY(${ex.row * engine.CELL}px)`;
 };

@@ -1,38 +1,5 @@
-// The explorer engine, part 3 of 7: DOM helpers, the menus, the sentence box
-// and the token buttons.
-
-/** A new element with an optional class and text (set as text, never as HTML). */
-engine.el = (tag, className, text) => {
-  const node = document.createElement(tag);
-  if (className) {
-    node.className = className;
-  }
-  if (text !== undefined) {
-    node.textContent = text;
-  }
-  return node;
-};
-
-/** A <select> offering [value, label] pairs. */
-engine.select = (className, options) => {
-  const menu = engine.el("select", className);
-  for (const [value, label] of options) {
-    const option = engine.el("option", null, label);
-    option.value = String(value);
-    menu.appendChild(option);
-  }
-  return menu;
-};
-
-/** Set an element's text only when it changes (a write costs a layout). */
-engine.setText = (node, text) => {
-  if (node.textContent !== text) {
-    node.textContent = text;
-  }
-};
-
-/** A unique id for an element of one explorer (labels and descriptions point at it). */
-engine.idFor = (ex, part) => `${ex.root.id || "attn-explorer"}-${part}`;
+// The explorer engine, part 3 of 7: the menus, the sentence box and the token
+// buttons.
 
 /** The menus, the sentence box, the token row and the empty panels, inside ex.app. */
 engine.buildLayout = (ex) => {
@@ -69,23 +36,16 @@ engine.buildLayout = (ex) => {
   if (data.tokenizer) {
     // The reader's own sentence: tokenized and embedded in the page as in Python.
     const row = el("div", "ae-typed");
-    ex.textBox = el("input", "ae-text");
-    ex.textBox.type = "text";
-    ex.textBox.id = engine.idFor(ex, "text");
-    ex.textBox.spellcheck = false;
-    ex.textBox.autocomplete = "off";
-    ex.textBox.setAttribute("autocapitalize", "off");
-    ex.textBox.setAttribute("enterkeyhint", "done");
+    ex.input = engine.textBox("ae-text", engine.idFor(ex, "text"));
+    ex.input.setAttribute("autocapitalize", "off");
+    ex.input.setAttribute("enterkeyhint", "done");
     const label = el("label", "ae-control-name", "Or type one");
-    label.htmlFor = ex.textBox.id;
-    ex.message = el("div", "ae-message");
-    ex.message.id = engine.idFor(ex, "message");
-    ex.message.setAttribute("role", "status");
-    ex.textBox.setAttribute("aria-describedby", ex.message.id);
+    label.htmlFor = ex.input.id;
+    ex.message = engine.messageLine(ex, "div");
     row.appendChild(label);
-    row.appendChild(ex.textBox);
+    row.appendChild(ex.input);
     parts.push(row, ex.message);
-    ex.textBox.addEventListener("input", () => engine.typed(ex));
+    ex.input.addEventListener("input", () => engine.typed(ex));
   }
   ex.tokenRow = el("div", "ae-tokens");
   ex.tokenRow.setAttribute("role", "group");
@@ -151,26 +111,12 @@ engine.buildLayout = (ex) => {
 
 /** Put the current sentence's text in the box (after the menu chose it). */
 engine.showText = (ex) => {
-  if (!ex.textBox) {
+  if (!ex.input) {
     return;
   }
   const sent = engine.sentenceOf(ex.data, ex.state);
-  ex.textBox.value = sent.text;
+  ex.input.value = sent.text;
   engine.setMessage(ex, "", false);
-};
-
-/** The line under the box: a note on left-out characters, or why the text was refused. */
-engine.setMessage = (ex, text, isError) => {
-  engine.setText(ex.message, text);
-  const name = isError ? "ae-message ae-error" : "ae-message";
-  if (ex.message.className !== name) {
-    ex.message.className = name;
-  }
-  if (isError) {
-    ex.textBox.setAttribute("aria-invalid", "true");
-  } else {
-    ex.textBox.removeAttribute("aria-invalid");
-  }
 };
 
 /**
@@ -180,7 +126,7 @@ engine.setMessage = (ex, text, isError) => {
 engine.typed = (ex) => {
   const { data, state } = ex;
   const tok = engine.tokenizer(data);
-  const text = ex.textBox.value;
+  const text = ex.input.value;
   const result = engine.tokenize(tok, text);
   if (result.error) {
     engine.setMessage(ex, result.error, true);
@@ -216,8 +162,7 @@ engine.showTokens = (ex, sent) => {
   const { state, tokenButtons } = ex;
   const n = sent.tokens.length;
   while (tokenButtons.length < n) {
-    const button = engine.el("button", "ae-token");
-    button.type = "button";
+    const button = engine.button("ae-token");
     button.setAttribute("data-index", String(tokenButtons.length));
     button.setAttribute("aria-pressed", "true");
     button.title = "switch this token off";

@@ -29,9 +29,8 @@ from typing import Any
 import numpy as np
 
 from attn_book import induction as ind
-from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
-from attn_book.explorer.assets import asset
-from attn_book.explorer.fragment import content_id, json_for_script
+from attn_book.colors import browser_ramp
+from attn_book.explorer.fragment import Fragment, check_title, weight_cell
 from attn_core._validation import check_int
 
 #: Significant digits of the exported weights (the page stays small; the
@@ -52,13 +51,7 @@ def rounded(array: Any, digits: int = DIGITS) -> np.ndarray:
     return np.array(flat, dtype=np.float64).reshape(array.shape)
 
 
-def _script() -> str:
-    source = asset("induction.js")
-    version = content_id("induction", source, asset("induction.css"))
-    return source.replace("__INDUCTION_VERSION__", version)
-
-
-class InductionExplorer:
+class InductionExplorer(Fragment):
     """The kernel-free induction explorer (see :func:`induction_explorer`).
 
     Attributes
@@ -71,13 +64,11 @@ class InductionExplorer:
         The root element's id, from a hash of the content.
     """
 
+    component = "induction"
+
     def __init__(self, data: dict[str, Any], params: ind.Params) -> None:
-        self.data = data
+        super().__init__(data)
         self.params = params
-        self._payload = json_for_script(data)
-        self.element_id = content_id(
-            "attn-induction", self._payload, _script(), asset("induction.css")
-        )
 
     def predict(
         self, tokens: Sequence[int], removed: Iterable[int] = ()
@@ -107,18 +98,16 @@ class InductionExplorer:
         out = ind.forward(self.params, [list(tokens)], num_heads=num_heads, head_mask=gate)
         return [w[0] for w in out.weights], ind.next_token_probabilities(out.logits[0])
 
-    def _static_table(self) -> str:
+    def _static(self) -> str:
         """The first example's predictions as a plain table, for pages without JavaScript."""
         example = self.data["examples"][self.data["defaults"]["example"]]
         tokens = example["tokens"]
         _, probs = self.predict(tokens)
         best = probs.argmax(axis=1)
         confidence = probs[np.arange(len(tokens)), best]
-        colours = ramp()[ramp_index(confidence)]
-        cells = []
-        for b, p, rgb in zip(best, confidence, colours, strict=True):
-            style = f"background:{hex_colour(rgb)};color:{text_colour(rgb)}"
-            cells.append(f'<td style="{style}">{int(b)} ({p:.2f})</td>')
+        cells = [
+            weight_cell(p, f"{int(b)} ({p:.2f})") for b, p in zip(best, confidence, strict=True)
+        ]
         return (
             '<table class="ai-static-table"><tr><th>position</th>'
             + "".join(f"<td>{i}</td>" for i in range(len(tokens)))
@@ -131,25 +120,6 @@ class InductionExplorer:
             + ": the trained model's prediction of the next token at each position. "
             "The interactive explorer needs JavaScript.</p>"
         )
-
-    def to_html(self) -> str:
-        """One self-contained HTML fragment (root element, inline style, data and script)."""
-        title = html.escape(self.data["title"])
-        return (
-            # tex2jax_ignore / mathjax_ignore: MathJax must not typeset the reader's text.
-            '<div class="attn-induction tex2jax_ignore mathjax_ignore" '
-            f'id="{self.element_id}" role="group" aria-label="{title}">\n'
-            f"<style>{asset('induction.css')}</style>\n"
-            f'<div class="ai-title">{title}</div>\n'
-            f'<script type="application/json" class="ai-data">{self._payload}</script>\n'
-            f'<div class="ai-static">{self._static_table()}</div>\n'
-            '<div class="ai-app"></div>\n'
-            f"<script>{_script()}</script>\n"
-            "</div>"
-        )
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
 
     def __repr__(self) -> str:
         labels = [e["label"] for e in self.data["examples"]]
@@ -213,8 +183,7 @@ def induction_explorer(
     >>> [len(w) for w in explorer.predict([1, 2, 3])[0]]
     [2, 2]
     """
-    if not isinstance(title, str):
-        raise TypeError(f"title must be a str, got {type(title).__name__}")
+    check_title(title)
     rows = [check_int(r, "each of rows", minimum=0, maximum=len(batch) - 1) for r in rows]
     if not rows:
         raise ValueError("rows is empty; give at least one example sequence")

@@ -41,9 +41,8 @@ from typing import Any
 
 import numpy as np
 
-from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
-from attn_book.explorer.assets import asset
-from attn_book.explorer.fragment import content_id, json_for_script
+from attn_book.colors import browser_ramp
+from attn_book.explorer.fragment import Fragment, check_title, weight_cell
 from attn_book.lookup import effective_inputs, hard_lookup, soft_lookup
 
 #: The temperatures the slider offers, coldest first.
@@ -92,7 +91,7 @@ def _temperature(value: Any) -> float:
     return matches[0]
 
 
-class LookupExplorer:
+class LookupExplorer(Fragment):
     """A self-contained HTML soft-lookup explorer (see :func:`lookup_explorer`).
 
     Attributes
@@ -104,12 +103,7 @@ class LookupExplorer:
         The root element's id, derived from a hash of the content.
     """
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-        self._payload = json_for_script(data)
-        self.element_id = content_id(
-            "attn-lookup", self._payload, asset("lookup.js"), asset("lookup.css")
-        )
+    component = "lookup"
 
     def state_for(self, query: Any, temperature: float) -> dict[str, Any]:
         """What the explorer shows for one query and temperature, computed by attn_book.lookup.
@@ -148,19 +142,17 @@ class LookupExplorer:
         """The first state as a plain HTML table, shown where scripts do not run."""
         d = self.data["defaults"]
         state = self.state_for(d["query"], d["temperature"])
-        colours = ramp()[ramp_index(state["soft"])]
         rows = [
             "<tr><th>key</th><th>value</th><th>score q·k</th>"
             "<th>soft weight</th><th>hard weight</th></tr>"
         ]
         for j, name in enumerate(self.data["names"]):
             value = ", ".join(f"{v:g}" for v in self.data["values"][j])
-            rgb = colours[j]
+            soft = state["soft"][j]
             rows.append(
                 f"<tr><th>{html.escape(name)}</th><td>({value})</td>"
-                f"<td>{state['scores'][j]:.2f}</td>"
-                f'<td style="background:{hex_colour(rgb)};color:{text_colour(rgb)}">'
-                f"{state['soft'][j]:.3f}</td><td>{state['hard'][j]:.0f}</td></tr>"
+                f"<td>{state['scores'][j]:.2f}</td>{weight_cell(soft, f'{soft:.3f}')}"
+                f"<td>{state['hard'][j]:.0f}</td></tr>"
             )
         q = ", ".join(f"{c:g}" for c in d["query"])
         return (
@@ -168,25 +160,6 @@ class LookupExplorer:
             f'<p class="al-static-note">Query ({q}), temperature {d["temperature"]:g}. '
             "The interactive explorer needs JavaScript.</p>"
         )
-
-    def to_html(self) -> str:
-        """One self-contained HTML fragment (root element, inline style, data and script)."""
-        title = html.escape(self.data["title"])
-        return (
-            # tex2jax_ignore / mathjax_ignore: MathJax must not typeset the names.
-            '<div class="attn-lookup tex2jax_ignore mathjax_ignore" '
-            f'id="{self.element_id}" role="group" aria-label="{title}">\n'
-            f"<style>{asset('lookup.css')}</style>\n"
-            f'<div class="al-title">{title}</div>\n'
-            f'<script type="application/json" class="al-data">{self._payload}</script>\n'
-            f'<div class="al-static">{self._static()}</div>\n'
-            '<div class="al-app"></div>\n'
-            f"<script>{asset('lookup.js')}</script>\n"
-            "</div>"
-        )
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
 
     def __repr__(self) -> str:
         return f"LookupExplorer({self.data['title']!r}, keys={self.data['names']!r})"
@@ -288,8 +261,7 @@ def lookup_explorer(
     if not (np.all(np.isfinite(keys_arr)) and np.all(np.isfinite(values_arr))):
         raise ValueError("keys and values must be finite (no NaN or inf)")
     temperature = _temperature(temperature)
-    if not isinstance(title, str):
-        raise TypeError(f"title must be a str, got {type(title).__name__}")
+    check_title(title)
     examples = {} if examples is None else examples
     if not isinstance(examples, Mapping):
         raise TypeError(f"examples must be a mapping of label -> (x, y), got {examples!r}")

@@ -28,8 +28,7 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-from attn_book.explorer.assets import asset
-from attn_book.explorer.fragment import content_id, json_for_script
+from attn_book.explorer.fragment import Fragment
 
 #: The heading shown above every question.
 LABEL = "Predict, then check"
@@ -72,7 +71,7 @@ def answer_text(answer: float, tolerance: float) -> str:
     return f"{answer:.{decimals}f}"
 
 
-class Question:
+class Question(Fragment):
     """A kernel-free "predict, then check" question (see :func:`question`).
 
     Attributes
@@ -85,16 +84,22 @@ class Question:
         The root element's id, derived from a hash of the content.
     """
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-        self._payload = json_for_script(data)
-        self.element_id = content_id(
-            "attn-question", self._payload, asset("question.js"), asset("question.css")
-        )
+    component = "question"
+    labelled_by_title = True
+
+    def _title(self) -> str:
+        return LABEL
+
+    def _root_attributes(self) -> str:
+        return f' data-kind="{self.data["kind"]}"'
+
+    def _intro(self) -> str:
+        prompt = html.escape(self.data["prompt"])
+        return f'<p class="aq-prompt" id="{self.element_id}-prompt">{prompt}</p>\n'
 
     def _static(self) -> str:
         """What a page without JavaScript shows under the prompt."""
-        parts = ['<div class="aq-static">']
+        parts = []
         if self.data["kind"] == "choice":
             items = "".join(f"<li>{html.escape(o)}</li>" for o in self.data["options"])
             parts.append(f'<ul class="aq-static-options">{items}</ul>')
@@ -104,28 +109,7 @@ class Question:
             f"<p>The answer is {html.escape(self.data['answer_text'])}{unit}. "
             f"{html.escape(self.data['explanation'])}</p></details>"
         )
-        parts.append("</div>")
         return "".join(parts)
-
-    def to_html(self) -> str:
-        """One self-contained HTML fragment (root element, inline style, data and script)."""
-        uid = self.element_id
-        return (
-            # tex2jax_ignore / mathjax_ignore: MathJax must not typeset the reader's text.
-            f'<div class="attn-question tex2jax_ignore mathjax_ignore" id="{uid}" '
-            f'role="group" aria-labelledby="{uid}-title" data-kind="{self.data["kind"]}">\n'
-            f"<style>{asset('question.css')}</style>\n"
-            f'<div class="aq-title" id="{uid}-title">{html.escape(LABEL)}</div>\n'
-            f'<p class="aq-prompt" id="{uid}-prompt">{html.escape(self.data["prompt"])}</p>\n'
-            f'<script type="application/json" class="aq-data">{self._payload}</script>\n'
-            f"{self._static()}\n"
-            '<div class="aq-app"></div>\n'
-            f"<script>{asset('question.js')}</script>\n"
-            "</div>"
-        )
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
 
     def __repr__(self) -> str:
         return f"Question({self.data['kind']}, {self.data['prompt']!r})"

@@ -1,6 +1,6 @@
-// The explorer engine, part 1 of 7: the state of one explorer, the attention
-// weights it shows and the colour of a weight. (attn_book/explorer/assets.py
-// joins the parts, in order, inside one wrapper that defines `engine`.)
+// The explorer engine, part 1 of 7: the state of one explorer and the
+// attention weights it shows. (attn_book/explorer/assets.py joins the parts,
+// in order, after common.js, inside one wrapper that defines `engine`.)
 
 /** The first state of an explorer, from the defaults in its data. */
 engine.initialState = (data) => {
@@ -76,10 +76,9 @@ engine.compute = (data, state) => {
   const scale = 1 / Math.sqrt(dh);
   const weights = [];
   const allowed = [];
-  const scores = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const ok = [];
-    let max = Number.NEGATIVE_INFINITY;
+    const row = new Array(n);
     const qi = q[i];
     for (let j = 0; j < n; j++) {
       const may = !(rule.causal && j > i) && !(rule.padding && !real[j]);
@@ -91,44 +90,13 @@ engine.compute = (data, state) => {
           s += qi[t] * kj[t];
         }
         s *= scale;
-        if (s > max) {
-          max = s;
-        }
       }
       ok.push(may);
-      scores[j] = s;
+      row[j] = s;
     }
-    // Stable softmax; a fully masked row gives zeros (as attn_core.softmax).
-    const shift = max === Number.NEGATIVE_INFINITY ? 0 : max;
-    let total = 0;
-    const row = new Array(n);
-    for (let j = 0; j < n; j++) {
-      const e = Math.exp(scores[j] - shift);
-      total += e;
-      row[j] = e;
-    }
-    for (let j = 0; j < n; j++) {
-      row[j] = total === 0 ? 0 : row[j] / total;
-    }
-    weights.push(row);
+    // A fully masked row gives zeros (as attn_core.softmax).
+    weights.push(engine.softmax(row));
     allowed.push(ok);
   }
   return { positions, real, weights, allowed };
 };
-
-/**
- * The weight ramp of attn_book.colors, sent in the data: one entry per step,
- * with its RGB bytes, its CSS colour and the colour of text written on it.
- */
-engine.palette = (colours) =>
-  colours.background.map((bg, i) => ({
-    rgb: [1, 3, 5].map((k) => Number.parseInt(bg.slice(k, k + 2), 16)),
-    bg,
-    fg: colours.text[i],
-  }));
-
-/** The step of a weight from 0 to 1: attn_book.colors.ramp_index (and matplotlib). */
-engine.stepOf = (steps, w) => Math.min(Math.floor(Math.max(0, Math.min(1, w)) * steps), steps - 1);
-
-/** The palette entry of a weight from 0 to 1. */
-engine.colourOf = (palette, w) => palette[engine.stepOf(palette.length, w)];

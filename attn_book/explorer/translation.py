@@ -42,9 +42,8 @@ from typing import Any
 
 import numpy as np
 
-from attn_book.colors import browser_ramp, hex_colour, ramp, ramp_index, text_colour
-from attn_book.explorer.assets import asset
-from attn_book.explorer.fragment import content_id, json_for_script
+from attn_book.colors import browser_ramp
+from attn_book.explorer.fragment import Fragment, check_title, weight_cell
 from attn_book.seq2seq import forward, has_attention, init_params
 from attn_book.toy_tasks import (
     BOS,
@@ -130,7 +129,7 @@ def _check_model(label: str, params: Any) -> dict[str, np.ndarray]:
     return {name: np.asarray(params[name], dtype=np.float64) for name in names}
 
 
-class TranslatorExplorer:
+class TranslatorExplorer(Fragment):
     """A self-contained HTML explorer of toy translators (see :func:`translator_explorer`).
 
     Attributes
@@ -143,15 +142,14 @@ class TranslatorExplorer:
         The root element's id, derived from a hash of the content.
     """
 
+    component = "translator"
+    labelled_by_title = True
+
     def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
+        super().__init__(data)
         self._models = [
             (model["label"], decode_weights(model["weights"])) for model in data["models"]
         ]
-        self._payload = json_for_script(data)
-        self.element_id = content_id(
-            "attn-translator", self._payload, asset("translation.js"), asset("translation.css")
-        )
 
     def run(self, text: str) -> dict[str, Any]:
         """What the page shows for ``text``, computed in Python: the ``data-result`` it exposes.
@@ -213,15 +211,10 @@ class TranslatorExplorer:
             if model["alignment"] is None:
                 continue
             weights = np.asarray(model["alignment"])
-            colours = ramp()[ramp_index(weights)]
             head = "".join(f"<th>{j + 1} {html.escape(c)}</th>" for j, c in enumerate(source))
             rows = [f"<tr><th>output \\ source</th>{head}</tr>"]
             for i, letter in enumerate(model["output"]):
-                cells = "".join(
-                    f'<td style="background:{hex_colour(colours[i, j])};'
-                    f'color:{text_colour(colours[i, j])}">{weights[i, j]:.2f}</td>'
-                    for j in range(len(source))
-                )
+                cells = "".join(weight_cell(w, f"{w:.2f}") for w in weights[i])
                 rows.append(f"<tr><th>{i + 1} {html.escape(letter)}</th>{cells}</tr>")
             lines.append(
                 f'<p class="at-static-caption">Alignment of the model '
@@ -230,26 +223,6 @@ class TranslatorExplorer:
             )
         lines.append('<p class="at-static-note">The interactive translator needs JavaScript.</p>')
         return "".join(lines)
-
-    def to_html(self) -> str:
-        """One self-contained HTML fragment (root element, inline style, data and script)."""
-        uid = self.element_id
-        title = html.escape(self.data["title"])
-        return (
-            # tex2jax_ignore / mathjax_ignore: MathJax must not typeset the reader's text.
-            f'<div class="attn-translator tex2jax_ignore mathjax_ignore" id="{uid}" '
-            f'role="group" aria-labelledby="{uid}-title">\n'
-            f"<style>{asset('translation.css')}</style>\n"
-            f'<div class="at-title" id="{uid}-title">{title}</div>\n'
-            f'<script type="application/json" class="at-data">{self._payload}</script>\n'
-            f'<div class="at-static">{self._static()}</div>\n'
-            '<div class="at-app"></div>\n'
-            f"<script>{asset('translation.js')}</script>\n"
-            "</div>"
-        )
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
 
     def __repr__(self) -> str:
         labels = [label for label, _ in self._models]
@@ -317,8 +290,7 @@ def translator_explorer(
     if isinstance(examples, str):
         raise TypeError("examples must be a list of sentences, got one str")
     examples = [check_sentence(example, max_length) for example in examples]
-    if not isinstance(title, str):
-        raise TypeError(f"title must be a str, got {type(title).__name__}")
+    check_title(title)
     entries = []
     for label, params in models.items():
         if not isinstance(label, str) or not label:

@@ -98,26 +98,38 @@ def test_the_page_gets_its_colours_and_mask_rules_from_python():
         assert f'"{name}"' not in script, name
 
 
-def test_engine_is_the_parts_in_order_inside_one_wrapper_keyed_by_a_content_hash():
-    script = engine_js()
-    starts = [script.index(asset(name)) for name in ENGINE_PARTS]
+@pytest.mark.parametrize("name", sorted(assets.COMPONENTS))
+def test_engine_is_the_parts_in_order_inside_one_wrapper_keyed_by_a_content_hash(name):
+    component = assets.COMPONENTS[name]
+    assert assets.COMPONENTS["explorer"].parts == (assets.WEIGHTS_JS, *ENGINE_PARTS)
+    script = engine_js(name)
+    # The part every engine shares, then the component's, in order; the shared
+    # parts without their comments, the component's own as they are.
+    parts = (assets.COMMON_JS, *component.parts)
+    starts = [script.index(assets.inline(part)) for part in parts]
     assert starts == sorted(starts)
+    for part in parts:
+        assert (assets.inline(part) == asset(part)) == (part not in assets.SHARED)
     # The version (the page's cache key) is a hash of the parts and the wrapper, so
     # any edit changes it; nobody bumps a number by hand.
     digest = hashlib.sha256()
-    for name in ENGINE_PARTS:
-        digest.update(name.encode() + b"\0" + asset(name).encode() + b"\0")
-    digest.update((assets._BEGIN + assets._END).encode())
-    assert engine_version() == digest.hexdigest()[:16]
-    assert re.search(rf'const ENGINE_VERSION = "{engine_version()}";', script)
-    assert re.fullmatch(r"[0-9a-f]{16}", engine_version())
+    for part in parts:
+        digest.update(part.encode() + b"\0" + asset(part).encode() + b"\0")
+    digest.update((assets._begin(component, "") + assets._END).encode())
+    assert engine_version(name) == digest.hexdigest()[:16]
+    assert re.search(rf'const ENGINE_VERSION = "{engine_version(name)}";', script)
+    assert re.fullmatch(r"[0-9a-f]{16}", engine_version(name))
     assert "version: 2" not in script
+    # One engine per component and page, kept where the wrapper says.
+    assert f"window.{component.global_name} = engine;" in script
+    assert len({c.global_name for c in assets.COMPONENTS.values()}) == len(assets.COMPONENTS)
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_engine_is_valid_javascript(tmp_path):
+@pytest.mark.parametrize("name", sorted(assets.COMPONENTS))
+def test_engine_is_valid_javascript(name, tmp_path):
     path = tmp_path / "engine.js"
-    path.write_text(engine_js(), encoding="utf-8")
+    path.write_text(engine_js(name), encoding="utf-8")
     result = subprocess.run(["node", "--check", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from attn_book.colors import browser_ramp
-from attn_book.explorer.assets import asset
+from attn_book.explorer.assets import asset, engine_js, stylesheet
 from attn_book.explorer.fragment import content_id, json_for_script
 from attn_book.explorer.lookup import STEP, TEMPERATURES, LookupExplorer, lookup_explorer
 from attn_book.lookup import effective_inputs, hard_lookup, soft_lookup
@@ -73,7 +73,7 @@ def test_element_id_is_a_content_hash():
     first, second = make(), make()
     assert first.element_id == second.element_id
     assert first.element_id == content_id(
-        "attn-lookup", json_for_script(first.data), asset("lookup.js"), asset("lookup.css")
+        "attn-lookup", json_for_script(first.data), engine_js("lookup"), stylesheet("lookup")
     )
     assert make(temperature=2.0).element_id != first.element_id
 

@@ -125,3 +125,49 @@ def describe(violations: list[dict[str, Any]]) -> str:
             summary = " ".join((node["summary"] or "").split())
             lines.append(f"[{v['impact']}] {v['id']}: {v['help']} at {node['target']}: {summary}")
     return "\n".join(lines)
+
+
+def css_rgb(colour: str) -> list[float]:
+    """[r, g, b] (0..255) of a computed ``rgb(...)`` or ``rgba(...)`` colour."""
+    return [float(v) for v in colour[colour.index("(") + 1 : -1].split(",")[:3]]
+
+
+def luminance(css_colour: str) -> float:
+    """Brightness 0..1 of a computed colour (Rec. 709 weights of its sRGB values)."""
+    r, g, b = css_rgb(css_colour)
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+def assert_theme_colours(background: str, text: str, theme: str) -> None:
+    """A component in the book's ``theme``: dark text on a light background in the
+    light theme, light text on a dark background in the dark one."""
+    if theme == "dark":
+        assert luminance(background) < 0.2 and luminance(text) > 0.7, (background, text)
+    else:
+        assert luminance(background) > 0.8 and luminance(text) < 0.4, (background, text)
+
+
+# What has the focus, and how its focus ring looks (with the background of the
+# component it is in, to measure the ring's contrast).
+_FOCUSED_JS = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const root = el.closest('[class^="attn-"], [class*=" attn-"]');
+  return {
+    tag: el.tagName, className: typeof el.className === 'string' ? el.className : '',
+    type: el.type || null, value: el.value || null, text: el.textContent,
+    label: el.labels && el.labels[0] ? el.labels[0].textContent : null,
+    dataset: {...el.dataset}, visible: el.matches(':focus-visible'),
+    outline: [style.outlineStyle, parseFloat(style.outlineWidth) || 0, style.outlineColor],
+    root: root ? root.className.split(' ')[0] : null,
+    background: root ? getComputedStyle(root).backgroundColor : null,
+  };
+}"""
+
+
+def focused(page) -> dict[str, Any]:
+    """The element with the focus: ``tag``, ``className``, ``type``, ``value``, ``text``,
+    ``label`` (its label's text), ``dataset``, ``visible`` (:focus-visible), ``outline``
+    ([style, width in px, colour]), ``root`` (the class of the component it is in, or
+    None) and that component's ``background``."""
+    return page.evaluate(_FOCUSED_JS)

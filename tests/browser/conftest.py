@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -42,6 +43,22 @@ def book_pages() -> list[str]:
             continue
         pages.append(rel.as_posix())
     return pages
+
+
+def pages_with(root_class: str) -> list[str]:
+    """The pages of the built book holding a component whose root has class ``root_class``
+    (its first class, e.g. ``"attn-lookup"``; ``"attn-"``: any component)."""
+    return [rel for rel in book_pages() if f'class="{root_class}' in (BOOK_HTML / rel).read_text()]
+
+
+def book_params(pages: list[str], what: str) -> list[str]:
+    """Parameters for a test of every page in ``pages`` (one placeholder, skipped, if none)."""
+    return pages or [f"<no {what} in the book>"]
+
+
+def page_name(rel: str) -> str:
+    """The start of a screenshot's name for a page (``book/01_x.html``: ``book__01_x``)."""
+    return rel.replace("/", "__")[:-5]
 
 
 def require_book() -> None:
@@ -148,3 +165,68 @@ def new_page(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def book_page(book_url, new_page):
+    """Factory fixture: ``page, log = book_page(rel, pages, what, **new_page_kwargs)`` opens
+    page ``rel`` of the built book (skipped when no page of this build, ``pages``,
+    holds ``what``)."""
+
+    def open_book_page(rel: str, pages: list[str], what: str, **kwargs):
+        if not pages:
+            pytest.skip(f"no page of this build contains {what}")
+        page, log = new_page(**kwargs)
+        page.goto(f"{book_url}/{rel}", wait_until="load")
+        return page, log
+
+    return open_book_page
+
+
+def standalone(page, *components, theme: str = "light", before: str = "", after: str = "") -> None:
+    """Show components (anything with ``to_html()``, or HTML) on a page of their own.
+
+    The page is as the book's theme ``theme`` makes it (``data-theme`` on the
+    html element and a page background of that theme); ``before`` and
+    ``after`` are HTML around the components (e.g. a button to tab from).
+    """
+    background = "#fff" if theme == "light" else "#111"
+    body = "".join(c if isinstance(c, str) else c.to_html() for c in components)
+    page.set_content(
+        f'<!doctype html><html lang="en" data-theme="{theme}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>standalone</title></head><body style="margin:8px;background:{background}">'
+        f"{before}{body}{after}</body></html>"
+    )
+
+
+def elements_from_text(page, selector: str = "b, i") -> list[int]:
+    """[images on the page, elements matching ``selector``]: what hostile text would
+    have created, had it been parsed as HTML ([0, 0] when it is shown as text)."""
+    return page.evaluate(
+        "selector => [document.images.length, document.querySelectorAll(selector).length]",
+        selector,
+    )
+
+
+def each_component(page, selector: str) -> Iterator[tuple[int, Any]]:
+    """(index, locator) of every element matching ``selector`` on the page (at least
+    one), each scrolled into view when the loop reaches it."""
+    roots = page.locator(selector)
+    count = roots.count()
+    assert count >= 1, f"no {selector} on the page"
+    for i in range(count):
+        root = roots.nth(i)
+        root.scroll_into_view_if_needed()
+        yield i, root
+
+
+def type_and_submit(root, box: str, button: str, text: str, *, keyboard: bool) -> None:
+    """Type ``text`` into the text box ``box`` of a component, then press Enter in it
+    (``keyboard``) or click its ``button``."""
+    field = root.locator(box)
+    field.fill(text)
+    if keyboard:
+        field.press("Enter")
+    else:
+        root.locator(button).click()

@@ -29,6 +29,7 @@ from attn_book.choices import MASK_RULES, mask_for_choice
 from attn_book.colors import ramp, ramp_index
 from attn_book.tokens import dropped_note, embed, tokenize
 from attn_core import multi_head_attention
+from tests.browser.accessibility import css_rgb
 
 TOLERANCE = 1e-6
 # Canvas cells: a weight within 1e-6 of the expected one may round to the next
@@ -128,11 +129,6 @@ def expected_weights(
 def ramp_rgb(weights: np.ndarray) -> np.ndarray:
     """RGB (0..255) of each weight on the book's colour ramp (attn_book.colors)."""
     return ramp()[ramp_index(weights)].astype(float)
-
-
-def css_rgb(colour: str) -> list[float]:
-    """[r, g, b] of a computed ``rgb(...)`` colour."""
-    return [float(v) for v in colour[colour.index("(") + 1 : -1].split(",")[:3]]
 
 
 def shown_masked(snap: dict[str, Any], n: int) -> np.ndarray:

@@ -16,7 +16,7 @@ import pytest
 from attn_book.choices import MASK_CHOICES
 from attn_book.explorer import attention_explorer
 from tests.browser.accessibility import BOOK_SELECTOR, audit, describe
-from tests.browser.conftest import BOOK_HTML, book_pages, require_book
+from tests.browser.conftest import BOOK_HTML, book_pages, require_book, standalone
 from tests.browser.layout import PHONE
 
 PAGES = book_pages()
@@ -67,11 +67,7 @@ def test_explorer_states_pass_axe(theme, viewport, new_page):
         masks=MASK_CHOICES,
         default_heads=2,
     )
-    page.set_content(
-        f'<!doctype html><html lang="en" data-theme="{theme}"><head><title>t</title></head>'
-        f'<body style="background:{"#fff" if theme == "light" else "#111"}">'
-        f"{explorer.to_html()}</body></html>"
-    )
+    standalone(page, explorer, theme=theme)
     root = page.locator(".attn-explorer")
     states = []
 
@@ -100,15 +96,10 @@ def test_explorer_states_pass_axe(theme, viewport, new_page):
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
 def test_online_questions_pass_axe(theme, viewport, new_page):
     """The "predict, then check" questions, fresh and answered (right and wrong)."""
-    from tests.browser.test_questions import (
-        answer_number,
-        pick_option,
-        standalone,
-        test_page_questions,
-    )
+    from tests.browser.test_questions import answer_number, pick_option, test_page_questions
 
     page, log = new_page(color_scheme=theme, viewport=viewport)
-    standalone(page, test_page_questions(), theme=theme)
+    standalone(page, *test_page_questions(), theme=theme)
     assert audit(page, min_roots=5) == [], describe(audit(page))
     roots = page.locator(".attn-question")
     answer_number(roots.nth(0), "3", keyboard=False)

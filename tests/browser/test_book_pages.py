@@ -17,7 +17,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import BOOK_HTML, SCREENSHOTS, book_pages, require_book
+from tests.browser.conftest import BOOK_HTML, SCREENSHOTS, book_pages, page_name, require_book
 
 PAGES = book_pages()
 
@@ -97,7 +97,7 @@ def test_page_is_offline_clean_and_complete(rel, book_url, new_page):
     report = page.evaluate(PAGE_REPORT_JS)
     icons = page.evaluate(ICONS_JS)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / (rel.replace("/", "__")[:-5] + ".png")), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{page_name(rel)}.png"), full_page=True)
 
     assert log.external == [], f"{rel} tried to reach outside 127.0.0.1: {log.external}"
     assert log.console_errors == [], f"{rel} console errors: {log.console_errors}"

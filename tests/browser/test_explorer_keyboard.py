@@ -11,28 +11,10 @@ import pytest
 from attn_book.colors import contrast_ratio
 from attn_book.explorer import attention_explorer
 from attn_book.tokens import EXAMPLE_SENTENCES
+from tests.browser.accessibility import css_rgb, focused
+from tests.browser.conftest import standalone
 from tests.browser.explorer_checks import check_snapshot, snapshot
 from tests.browser.layout import PHONE
-
-# What has the focus: its tag and class, the position it stands for, and how
-# its focus ring looks (with the explorer's background, to measure contrast).
-FOCUSED_JS = """() => {
-  const el = document.activeElement;
-  const root = el.closest('.attn-explorer');
-  const style = getComputedStyle(el);
-  return {
-    inside: root !== null,
-    what: el.tagName.toLowerCase() + '.' + (el.className || '').split(' ')[0],
-    index: el.dataset.index ?? el.dataset.row ?? null,
-    visible: el.matches(':focus-visible'),
-    outline: [style.outlineStyle, parseFloat(style.outlineWidth), style.outlineColor],
-    background: root ? getComputedStyle(root).backgroundColor : null,
-  };
-}"""
-
-
-def rgb(css: str) -> list[float]:
-    return [float(v) for v in css[css.index("(") + 1 : -1].split(",")[:3]]
 
 
 def explorer_page(new_page, theme: str = "light", **kwargs):
@@ -40,23 +22,31 @@ def explorer_page(new_page, theme: str = "light", **kwargs):
     explorer = attention_explorer(
         EXAMPLE_SENTENCES, default_heads=2, masks=("none", "causal", "padding")
     )
-    page.set_content(
-        f'<!doctype html><html data-theme="{theme}"><body><button id="before">before</button>'
-        f'{explorer.to_html()}<button id="after">after</button></body></html>'
+    standalone(
+        page,
+        explorer,
+        theme=theme,
+        before='<button id="before">before</button>',
+        after='<button id="after">after</button>',
     )
     return page, log, page.locator(".attn-explorer")
 
 
 def tab_through(page) -> list[dict]:
-    """Focus the button before the explorer, then Tab until the focus leaves it."""
+    """Focus the button before the explorer, then Tab until the focus leaves it. Each
+    stop: what has the focus (tag.first-class), the position it stands for
+    (``index``), and how its focus ring looks (with the explorer's background)."""
     page.locator("#before").focus()
     stops = []
     for _ in range(200):
         page.keyboard.press("Tab")
-        focused = page.evaluate(FOCUSED_JS)
-        if not focused["inside"]:
+        focus = focused(page)
+        if focus["root"] != "attn-explorer":
             break
-        stops.append(focused)
+        data = focus["dataset"]
+        focus["what"] = f"{focus['tag'].lower()}.{focus['className'].split(' ')[0]}"
+        focus["index"] = data.get("index", data.get("row"))
+        stops.append(focus)
     return stops
 
 
@@ -85,7 +75,7 @@ def test_tab_reaches_every_control_with_a_visible_focus(theme, new_page):
     for stop in stops:
         style, width, colour = stop["outline"]
         assert stop["visible"] and style != "none" and width >= 2, stop
-        ratio = float(contrast_ratio(rgb(colour), rgb(stop["background"])))
+        ratio = float(contrast_ratio(css_rgb(colour), css_rgb(stop["background"])))
         assert ratio >= 3, (stop, ratio)
     assert log.page_errors == []
 

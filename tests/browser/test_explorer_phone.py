@@ -16,12 +16,19 @@ import pytest
 from attn_book.choices import MASK_CHOICES
 from attn_book.explorer import attention_explorer
 from attn_book.tokens import EXAMPLE_SENTENCES
-from tests.browser.conftest import BOOK_HTML, SCREENSHOTS, book_pages, require_book
+from tests.browser.conftest import (
+    SCREENSHOTS,
+    book_params,
+    each_component,
+    page_name,
+    pages_with,
+    standalone,
+)
 from tests.browser.explorer_checks import check_snapshot, check_typed, snapshot
 from tests.browser.layout import PHONE, assert_fits, screenshot
 from tests.browser.test_explorers import EXPLORER_PAGES
 
-COMPONENT_PAGES = [rel for rel in book_pages() if 'class="attn-' in (BOOK_HTML / rel).read_text()]
+COMPONENT_PAGES = pages_with("attn-")
 
 # 64 words, the most a sentence may have: the canvas view, 1024 px wide.
 LONG = " ".join(
@@ -72,34 +79,20 @@ def check_phone(page, root, name: str) -> None:
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-@pytest.mark.parametrize("rel", EXPLORER_PAGES or ["<no explorer in the book>"])
-def test_book_explorers_fit_a_phone(rel, theme, book_url, new_page):
-    require_book()
-    if not EXPLORER_PAGES:
-        pytest.skip("no page of this build contains an explorer")
-    page, log = new_page(viewport=PHONE, color_scheme=theme)
-    page.goto(f"{book_url}/{rel}", wait_until="load")
+@pytest.mark.parametrize("rel", book_params(EXPLORER_PAGES, "explorer"))
+def test_book_explorers_fit_a_phone(rel, theme, book_page):
+    page, log = book_page(rel, EXPLORER_PAGES, "an explorer", viewport=PHONE, color_scheme=theme)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    roots = page.locator(".attn-explorer")
-    for i in range(roots.count()):
-        name = f"{rel.replace('/', '__')[:-5]}__explorer{i}_{theme}"
-        check_phone(page, roots.nth(i), name)
+    for i, root in each_component(page, ".attn-explorer"):
+        check_phone(page, root, f"{page_name(rel)}__explorer{i}_{theme}")
     assert log.console_errors == [] and log.page_errors == []
 
 
-@pytest.mark.parametrize("rel", COMPONENT_PAGES or ["<no component in the book>"])
-def test_every_component_of_the_book_fits_a_phone(rel, book_url, new_page):
+@pytest.mark.parametrize("rel", book_params(COMPONENT_PAGES, "component"))
+def test_every_component_of_the_book_fits_a_phone(rel, book_page):
     """Explorers, questions and the other chapters' components: each fits at 390 px."""
-    require_book()
-    if not COMPONENT_PAGES:
-        pytest.skip("no page of this build has a component of the book")
-    page, log = new_page(viewport=PHONE)
-    page.goto(f"{book_url}/{rel}", wait_until="load")
-    roots = page.locator('[class^="attn-"], [class*=" attn-"]')
-    assert roots.count() >= 1
-    for i in range(roots.count()):
-        root = roots.nth(i)
-        root.scroll_into_view_if_needed()
+    page, log = book_page(rel, COMPONENT_PAGES, "a component of the book", viewport=PHONE)
+    for _, root in each_component(page, '[class^="attn-"], [class*=" attn-"]'):
         assert_fits(root)
     assert log.page_errors == []
 
@@ -113,11 +106,7 @@ def test_standalone_explorer_fits_a_phone(theme, new_page):
         masks=MASK_CHOICES,
         title="An explorer on a phone, with a long title that has to wrap somewhere",
     )
-    page.set_content(
-        f'<!doctype html><html data-theme="{theme}"><head><meta name="viewport" '
-        'content="width=device-width, initial-scale=1"></head><body style="margin:8px;'
-        f'background:{"#fff" if theme == "light" else "#111"}">{explorer.to_html()}</body></html>'
-    )
+    standalone(page, explorer, theme=theme)
     root = page.locator(".attn-explorer")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     check_phone(page, root, f"standalone__explorer_{theme}")

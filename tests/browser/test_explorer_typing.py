@@ -20,6 +20,7 @@ import pytest
 
 from attn_book.explorer import attention_explorer
 from attn_book.tokens import LEXICON, MAX_TOKENS, dropped_note, embed, tokenize
+from tests.browser.conftest import standalone
 from tests.browser.explorer_checks import (
     TYPED,
     check_snapshot,
@@ -155,7 +156,7 @@ def explorer_page(new_page):
         default_heads=2,
         masks=("none", "causal", "padding", "causal + padding"),
     )
-    page.set_content(f"<!doctype html><html><body>{explorer.to_html()}</body></html>")
+    standalone(page, explorer)
     return page, log
 
 
@@ -164,7 +165,7 @@ def test_tokenize_note_and_embed_match_python_on_random_strings(d_model, new_pag
     page, log = new_page()
     weights = None if d_model == 8 else tuple(np.eye(d_model) for _ in range(4))
     explorer = attention_explorer(["the cat"], weights=weights, head_options=[1])
-    page.set_content(f"<!doctype html><html><body>{explorer.to_html()}</body></html>")
+    standalone(page, explorer)
     texts = random_texts(1500, seed=d_model) + PIECES + ["word " * MAX_TOKENS, "w " * 65]
     got = json.loads(page.evaluate(PAGE_TOKENIZE_JS, texts))
     words = 0
@@ -307,7 +308,7 @@ def test_an_explorer_without_the_box(new_page):
     page, log = new_page()
     explorer = attention_explorer(["the cat sat"], editable=False)
     assert explorer.data["tokenizer"] is None
-    page.set_content(f"<!doctype html><html><body>{explorer.to_html()}</body></html>")
+    standalone(page, explorer)
     root = page.locator(".attn-explorer")
     assert root.locator("input.ae-text").count() == 0
     check_snapshot(snapshot(root))

@@ -21,7 +21,18 @@ import pytest
 
 from attn_book.explorer import attention_explorer
 from attn_book.tokens import EXAMPLE_SENTENCES
-from tests.browser.conftest import BOOK_HTML, SCREENSHOTS, book_pages, require_book
+from tests.browser.accessibility import assert_theme_colours, luminance
+from tests.browser.conftest import (
+    SCREENSHOTS,
+    book_pages,
+    book_params,
+    each_component,
+    elements_from_text,
+    page_name,
+    pages_with,
+    require_book,
+    standalone,
+)
 from tests.browser.explorer_checks import (
     check_snapshot,
     exercise_explorer,
@@ -30,9 +41,7 @@ from tests.browser.explorer_checks import (
 )
 from tests.browser.layout import screenshot
 
-EXPLORER_PAGES = [
-    rel for rel in book_pages() if 'class="attn-explorer' in (BOOK_HTML / rel).read_text()
-]
+EXPLORER_PAGES = pages_with("attn-explorer")
 
 HOSTILE = ["<img src=x onerror=alert(1)>", "</script>", "cat", "<b>bold</b>", "it"]
 
@@ -45,12 +54,6 @@ def test_explorer_chapters_contain_an_explorer():
         pytest.skip("chapters 3-5 are not in this build yet")
     missing = [rel for rel in chapters if rel not in EXPLORER_PAGES]
     assert not missing, f"chapters without a kernel-free explorer: {missing}"
-
-
-def luminance(css_colour: str) -> float:
-    """Relative brightness 0..1 of a computed ``rgb(...)`` colour."""
-    r, g, b = (float(v) for v in css_colour[css_colour.index("(") + 1 : -1].split(",")[:3])
-    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
 
 
 COLOURS_JS = """root => [getComputedStyle(root).backgroundColor,
@@ -76,53 +79,34 @@ def is_light(css_colour: str) -> bool:
     return luminance(css_colour) > 0.5
 
 
-@pytest.mark.parametrize("rel", EXPLORER_PAGES or ["<no explorer in the book>"])
-def test_explorers_in_book_match_attn_core(rel, book_url, new_page):
-    require_book()
-    if not EXPLORER_PAGES:
-        pytest.skip("no page of this build contains an explorer")
-    page, log = new_page()
-    page.goto(f"{book_url}/{rel}", wait_until="load")
-    roots = page.locator(".attn-explorer")
-    assert roots.count() >= 1
-    name = rel.replace("/", "__")[:-5]
+@pytest.mark.parametrize("rel", book_params(EXPLORER_PAGES, "explorer"))
+def test_explorers_in_book_match_attn_core(rel, book_page):
+    page, log = book_page(rel, EXPLORER_PAGES, "an explorer")
+    name = page_name(rel)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for i in range(roots.count()):
-        root = roots.nth(i)
-        root.scroll_into_view_if_needed()
+    for i, root in each_component(page, ".attn-explorer"):
         screenshot(root, SCREENSHOTS / f"{name}__explorer{i}_light.png")
         assert exercise_explorer(root) > 10
         if root.locator("input.ae-text").count():
             assert exercise_typing(root) > 10
         background, text, theme = root.evaluate(COLOURS_JS)
-        assert theme == "light" and luminance(background) > 0.8 and luminance(text) < 0.4
+        assert theme == "light"
+        assert_theme_colours(background, text, theme)
     assert log.external == [] and log.console_errors == [] and log.page_errors == []
 
 
-@pytest.mark.parametrize("rel", EXPLORER_PAGES or ["<no explorer in the book>"])
-def test_explorers_in_dark_theme(rel, book_url, new_page):
-    require_book()
-    if not EXPLORER_PAGES:
-        pytest.skip("no page of this build contains an explorer")
-    page, log = new_page(color_scheme="dark")
-    page.goto(f"{book_url}/{rel}", wait_until="load")
-    roots = page.locator(".attn-explorer")
-    for i in range(roots.count()):
-        root = roots.nth(i)
-        root.scroll_into_view_if_needed()
+@pytest.mark.parametrize("rel", book_params(EXPLORER_PAGES, "explorer"))
+def test_explorers_in_dark_theme(rel, book_page):
+    page, log = book_page(rel, EXPLORER_PAGES, "an explorer", color_scheme="dark")
+    for i, root in each_component(page, ".attn-explorer"):
         check_snapshot(snapshot(root))
         background, text, theme = root.evaluate(COLOURS_JS)
         assert theme == "dark"
-        assert luminance(background) < 0.2 and luminance(text) > 0.7, (background, text)
+        assert_theme_colours(background, text, theme)
         boxes = [(name, colour) for name, colour in root.evaluate(BOX_JS) if is_light(colour)]
         assert boxes == [], f"a light box around the explorer in the dark theme: {boxes}"
-        name = rel.replace("/", "__")[:-5]
-        screenshot(root, SCREENSHOTS / f"{name}__explorer{i}_dark.png")
+        screenshot(root, SCREENSHOTS / f"{page_name(rel)}__explorer{i}_dark.png")
     assert log.console_errors == [] and log.page_errors == []
-
-
-def _standalone(page, explorer) -> None:
-    page.set_content(f"<!doctype html><html><body>{explorer.to_html()}</body></html>")
 
 
 def test_hostile_tokens_render_as_text(new_page):
@@ -130,7 +114,7 @@ def test_hostile_tokens_render_as_text(new_page):
     explorer = attention_explorer(
         {"hostile": HOSTILE, "plain": "the cat sat"}, default_heads=2, title="<i>title</i>"
     )
-    _standalone(page, explorer)
+    standalone(page, explorer)
     root = page.locator(".attn-explorer")
     snap = snapshot(root)
     check_snapshot(snap)
@@ -139,9 +123,7 @@ def test_hostile_tokens_render_as_text(new_page):
     headers = root.locator("table.ae-heatmap thead th").all_text_contents()[1:]
     assert headers == HOSTILE
     assert root.locator(".ae-title").text_content() == "<i>title</i>"
-    created = page.evaluate(
-        "() => [document.images.length, document.querySelectorAll('b, i').length]"
-    )
+    created = elements_from_text(page, "b, i")
     assert created == [0, 0], "a token was parsed as HTML"
     assert log.dialogs == [] and log.page_errors == [] and log.console_errors == []
     # The data survives the round trip through the page intact.
@@ -152,7 +134,7 @@ def test_hostile_tokens_render_as_text(new_page):
 
 def test_hostile_tokens_static_fallback_without_javascript(new_page):
     page, log = new_page(java_script=False)
-    _standalone(page, attention_explorer([HOSTILE]))
+    standalone(page, attention_explorer([HOSTILE]))
     fallback = page.locator(".ae-static-table")
     assert fallback.count() == 1
     headers = fallback.locator("tr").first.locator("th").all_text_contents()[1:]
@@ -169,7 +151,7 @@ def test_standalone_explorer_matches_attn_core(new_page):
         masks=("none", "causal", "padding", "causal + padding"),
         default_mask="causal",
     )
-    _standalone(page, explorer)
+    standalone(page, explorer)
     assert exercise_explorer(page.locator(".attn-explorer")) > 20
     assert log.console_errors == [] and log.page_errors == []
 
@@ -178,7 +160,7 @@ def test_two_explorers_on_one_page_work_independently(new_page):
     page, log = new_page()
     first = attention_explorer(["the cat sat"])
     second = attention_explorer(["the dog ran because it was hungry"], default_heads=2)
-    page.set_content(f"<html><body>{first.to_html()}{second.to_html()}</body></html>")
+    standalone(page, first, second)
     roots = page.locator(".attn-explorer")
     assert roots.count() == 2
     roots.nth(1).locator("select.ae-mask").select_option("causal")
@@ -202,18 +184,11 @@ def test_long_sentence_canvas_matches_attn_core(theme, new_page):
         default_heads=2,
         masks=("none", "causal", "padding", "causal + padding"),
     )
-    page.set_content(
-        f'<!doctype html><html data-theme="{theme}"><body '
-        f'style="background:{"#fff" if theme == "light" else "#111"}">'
-        f"{explorer.to_html()}</body></html>"
-    )
+    standalone(page, explorer, theme=theme)
     root = page.locator(".attn-explorer")
     assert root.get_attribute("data-view") == "canvas"
     background, text, _ = root.evaluate(COLOURS_JS)
-    if theme == "dark":
-        assert luminance(background) < 0.2 and luminance(text) > 0.7, (background, text)
-    else:
-        assert luminance(background) > 0.8 and luminance(text) < 0.4, (background, text)
+    assert_theme_colours(background, text, theme)
     root.locator("select.ae-mask").select_option("causal")
     check_snapshot(snapshot(root))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -226,7 +201,5 @@ def test_long_sentence_canvas_matches_attn_core(theme, new_page):
     check_snapshot(snap)
     assert snap["queries"] == HOSTILE * 4
     assert root.locator(".ae-cols .ae-col").all_text_contents() == HOSTILE * 4
-    assert page.evaluate(
-        "() => [document.images.length, document.querySelectorAll('b, i').length]"
-    ) == [0, 0]
+    assert elements_from_text(page, "b, i") == [0, 0]
     assert log.dialogs == [] and log.console_errors == [] and log.page_errors == []

@@ -22,16 +22,24 @@ from attn_book import induction as ind
 from attn_book.colors import ramp, ramp_index
 from attn_book.explorer.induction import induction_explorer
 from attn_core import causal_mask
-from tests.browser.conftest import BOOK_HTML, SCREENSHOTS, book_pages, require_book
+from tests.browser.accessibility import focused
+from tests.browser.conftest import (
+    SCREENSHOTS,
+    book_params,
+    elements_from_text,
+    page_name,
+    pages_with,
+    standalone,
+    type_and_submit,
+)
+from tests.browser.layout import assert_fits
 
 TOLERANCE = 1e-6
 # A weight within 1e-6 of the expected one may round to the next of the 256
 # colour steps, a difference of a few units in one channel.
 PIXEL_TOLERANCE = 4
 HOSTILE = "<img src=x onerror=alert(1)>"
-INDUCTION_PAGES = [
-    rel for rel in book_pages() if 'class="attn-induction' in (BOOK_HTML / rel).read_text()
-]
+INDUCTION_PAGES = pages_with("attn-induction")
 
 SNAPSHOT_JS = """root => ({
   data: root.querySelector('script.ai-data').textContent,
@@ -159,21 +167,8 @@ def _params_from_data(data: dict) -> ind.Params:
     return params
 
 
-def _standalone(page, explorer, theme: str = "light") -> None:
-    background = "#fff" if theme == "light" else "#111"
-    page.set_content(
-        f'<!doctype html><html data-theme="{theme}"><head><meta charset="utf-8"></head>'
-        f'<body style="background:{background}">{explorer.to_html()}</body></html>'
-    )
-
-
 def run_tokens(root, text: str, *, keyboard: bool = True) -> dict:
-    box = root.locator("input.ai-tokens")
-    box.fill(text)
-    if keyboard:
-        box.press("Enter")
-    else:
-        root.locator("button.ai-run").click()
+    type_and_submit(root, "input.ai-tokens", "button.ai-run", text, keyboard=keyboard)
     return snapshot(root)
 
 
@@ -221,7 +216,7 @@ def drive(root, params: ind.Params | None = None) -> int:
 
 def test_explorer_runs_the_trained_model(explorer, model, new_page):
     page, log = new_page()
-    _standalone(page, explorer)
+    standalone(page, explorer)
     root = page.locator(".attn-induction")
     data = json.loads(snapshot(root)["data"])
     # The weights the page carries are the trained model's.
@@ -241,7 +236,7 @@ def test_explorer_runs_the_trained_model(explorer, model, new_page):
 )
 def test_bad_input_shows_pythons_message_as_text_and_keeps_the_view(text, explorer, new_page):
     page, log = new_page()
-    _standalone(page, explorer)
+    standalone(page, explorer)
     root = page.locator(".attn-induction")
     before = snapshot(root)
     with pytest.raises(ValueError) as python:
@@ -251,9 +246,7 @@ def test_bad_input_shows_pythons_message_as_text_and_keeps_the_view(text, explor
     assert after["message"] == f"{python.value} (showing the last valid sequence)"
     assert after["invalid"] == "true"
     assert after["state"] == before["state"] and after["result"] == before["result"]
-    created = page.evaluate(
-        "() => [document.images.length, document.querySelectorAll('.attn-induction b').length]"
-    )
+    created = elements_from_text(page, ".attn-induction b")
     assert created == [0, 0], "the reader's text was parsed as HTML"
     assert log.dialogs == [] and log.page_errors == [] and log.console_errors == []
     # A valid sequence clears the message.
@@ -262,11 +255,11 @@ def test_bad_input_shows_pythons_message_as_text_and_keeps_the_view(text, explor
 
 
 def test_phone_width_only_the_strip_scrolls(explorer, new_page):
-    page, log = new_page()
-    page.set_viewport_size({"width": 390, "height": 800})
-    _standalone(page, explorer)
+    page, log = new_page(viewport={"width": 390, "height": 800})
+    standalone(page, explorer)
     root = page.locator(".attn-induction")
     check_state(snapshot(root))
+    assert_fits(root)
     widths = page.evaluate(
         """() => {
       const root = document.querySelector('.attn-induction');
@@ -293,25 +286,19 @@ def test_phone_width_only_the_strip_scrolls(explorer, new_page):
 
 def test_keyboard_alone_operates_it_with_a_visible_focus(explorer, new_page):
     page, log = new_page()
-    _standalone(page, explorer)
+    standalone(page, explorer)
     root = page.locator(".attn-induction")
     order = []
     page.locator("body").focus()
     for _ in range(9):
         page.keyboard.press("Tab")
-        order.append(
-            page.evaluate(
-                """() => { const el = document.activeElement;
-                const style = getComputedStyle(el);
-                return [el.className || el.type || el.tagName, style.outlineStyle,
-                        style.outlineWidth]; }"""
-            )
-        )
+        f = focused(page)
+        order.append([f["className"] or f["type"] or f["tag"], *f["outline"][:2]])
     names = [name for name, _, _ in order]
     assert names[:3] == ["ai-example", "ai-tokens", "ai-run"], names
     assert names[3:7] == ["checkbox"] * 4 and names[7:] == ["ai-pos", "ai-pos"], names
     for name, style, width in order:
-        assert style != "none" and width != "0px", (name, style, width)
+        assert style != "none" and width != 0, (name, style, width)
     # Space on the focused first position button... Enter selects it; Space ticks a box.
     page.keyboard.press("Enter")
     assert json.loads(snapshot(root)["state"])["query"] == 1
@@ -328,7 +315,7 @@ def test_keyboard_alone_operates_it_with_a_visible_focus(explorer, new_page):
 
 def test_dark_theme(explorer, new_page):
     page, log = new_page(color_scheme="dark")
-    _standalone(page, explorer, theme="dark")
+    standalone(page, explorer, theme="dark")
     root = page.locator(".attn-induction")
     check_state(snapshot(root))
     background, text = root.evaluate(
@@ -342,7 +329,7 @@ def test_dark_theme(explorer, new_page):
 
 def test_static_table_without_javascript(explorer, new_page):
     page, _ = new_page(java_script=False)
-    _standalone(page, explorer)
+    standalone(page, explorer)
     table = page.locator(".attn-induction table.ai-static-table")
     assert table.count() == 1
     tokens = explorer.data["examples"][0]["tokens"]
@@ -352,7 +339,7 @@ def test_static_table_without_javascript(explorer, new_page):
 
 def test_two_explorers_on_one_page_are_independent(explorer, new_page):
     page, log = new_page()
-    page.set_content(f"<html><body>{explorer.to_html()}{explorer.to_html()}</body></html>")
+    standalone(page, explorer, explorer)
     roots = page.locator(".attn-induction")
     assert roots.count() == 2
     run_tokens(roots.nth(1), "1 2 3 1 2")
@@ -364,15 +351,11 @@ def test_two_explorers_on_one_page_are_independent(explorer, new_page):
 # --------------------------------------------------------------------------- in the book
 
 
-@pytest.mark.parametrize("rel", INDUCTION_PAGES or ["<no induction explorer in the book>"])
-def test_induction_explorer_in_book_runs_the_chapters_model(rel, book_url, new_page):
-    require_book()
-    if not INDUCTION_PAGES:
-        pytest.skip("no page of this build contains the induction explorer")
+@pytest.mark.parametrize("rel", book_params(INDUCTION_PAGES, "induction explorer"))
+def test_induction_explorer_in_book_runs_the_chapters_model(rel, book_page):
+    page, log = book_page(rel, INDUCTION_PAGES, "the induction explorer")
     # The chapter's model: seed 0 and the default settings (the chapter's training).
     params = ind.train(ind.init_params(0)).params
-    page, log = new_page()
-    page.goto(f"{book_url}/{rel}", wait_until="load")
     root = page.locator(".attn-induction").first
     root.scroll_into_view_if_needed()
     exported = _params_from_data(json.loads(snapshot(root)["data"]))
@@ -380,5 +363,5 @@ def test_induction_explorer_in_book_runs_the_chapters_model(rel, book_url, new_p
         np.testing.assert_allclose(exported[name], value, atol=TOLERANCE, rtol=0, err_msg=name)
     assert drive(root, params) >= 20
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    root.screenshot(path=str(SCREENSHOTS / (rel.replace("/", "__")[:-5] + "__induction.png")))
+    root.screenshot(path=str(SCREENSHOTS / f"{page_name(rel)}__induction.png"))
     assert log.external == [] and log.console_errors == [] and log.page_errors == []

@@ -18,11 +18,21 @@ import pytest
 
 from attn_book.explorer.lookup import lookup_explorer
 from attn_book.lookup import effective_inputs, hard_lookup, soft_lookup
-from tests.browser.conftest import BOOK_HTML, SCREENSHOTS, book_pages, require_book
+from tests.browser.accessibility import assert_theme_colours, focused
+from tests.browser.conftest import (
+    SCREENSHOTS,
+    book_pages,
+    book_params,
+    each_component,
+    elements_from_text,
+    page_name,
+    pages_with,
+    require_book,
+    standalone,
+)
+from tests.browser.layout import PHONE, assert_fits
 
-LOOKUP_PAGES = [
-    rel for rel in book_pages() if 'class="attn-lookup' in (BOOK_HTML / rel).read_text()
-]
+LOOKUP_PAGES = pages_with("attn-lookup")
 
 NAMES = ["cat", "dog", "cow"]
 KEYS = [[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]
@@ -162,18 +172,6 @@ def drive(root) -> int:
     return checks + 2
 
 
-def standalone(page, explorer, *, width: int | None = None, theme: str = "light") -> None:
-    if width is not None:
-        page.set_viewport_size({"width": width, "height": 900})
-    background = "#fff" if theme == "light" else "#111"
-    page.set_content(
-        "<!doctype html><html "
-        f'data-theme="{theme}"><head><meta name="viewport" content="width=device-width">'
-        f'</head><body style="margin:8px;background:{background}">{explorer.to_html()}'
-        "</body></html>"
-    )
-
-
 def chapter_explorer():
     return lookup_explorer(
         NAMES, KEYS, VALUES, query=[0.8, 0.5], examples=EXAMPLES, title="Soft lookup explorer"
@@ -191,37 +189,24 @@ def test_chapter_2_has_a_lookup_explorer():
     assert chapter[0] in LOOKUP_PAGES, "chapter 2 has no kernel-free lookup explorer"
 
 
-@pytest.mark.parametrize("rel", LOOKUP_PAGES or ["<no lookup explorer in the book>"])
-def test_lookup_explorers_in_book_match_python(rel, book_url, new_page):
-    require_book()
-    if not LOOKUP_PAGES:
-        pytest.skip("no page of this build contains a lookup explorer")
-    page, log = new_page()
-    page.goto(f"{book_url}/{rel}", wait_until="load")
-    roots = page.locator(".attn-lookup")
-    assert roots.count() >= 1
+@pytest.mark.parametrize("rel", book_params(LOOKUP_PAGES, "lookup explorer"))
+def test_lookup_explorers_in_book_match_python(rel, book_page):
+    page, log = book_page(rel, LOOKUP_PAGES, "a lookup explorer")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = rel.replace("/", "__")[:-5]
-    for i in range(roots.count()):
-        root = roots.nth(i)
-        root.scroll_into_view_if_needed()
+    name = page_name(rel)
+    for i, root in each_component(page, ".attn-lookup"):
         root.screenshot(path=str(SCREENSHOTS / f"{name}__lookup{i}_light.png"))
         assert drive(root) > 20
     assert log.external == [] and log.console_errors == [] and log.page_errors == []
 
 
-@pytest.mark.parametrize("rel", LOOKUP_PAGES[:1] or ["<no lookup explorer in the book>"])
-def test_lookup_explorer_in_book_fits_a_phone(rel, book_url, new_page):
-    require_book()
-    if not LOOKUP_PAGES:
-        pytest.skip("no page of this build contains a lookup explorer")
-    page, log = new_page()
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{book_url}/{rel}", wait_until="load")
+@pytest.mark.parametrize("rel", book_params(LOOKUP_PAGES[:1], "lookup explorer"))
+def test_lookup_explorer_in_book_fits_a_phone(rel, book_page):
+    page, log = book_page(rel, LOOKUP_PAGES, "a lookup explorer", viewport=PHONE)
     root = page.locator(".attn-lookup").first
     root.scroll_into_view_if_needed()
-    assert_fits(root, 390)
-    root.screenshot(path=str(SCREENSHOTS / (rel.replace("/", "__")[:-5] + "__lookup_390.png")))
+    assert_controls_fit(root, 390)
+    root.screenshot(path=str(SCREENSHOTS / f"{page_name(rel)}__lookup_390.png"))
     check_against_python(root)
     assert log.console_errors == [] and log.page_errors == []
 
@@ -287,8 +272,10 @@ def test_one_query_aligns_with_one_key_or_several(new_page):
     assert log.console_errors == [] and log.page_errors == []
 
 
-def assert_fits(root, width: int) -> None:
-    """The explorer, its controls and its readout lie inside a page ``width`` px wide."""
+def assert_controls_fit(root, width: int) -> None:
+    """The explorer, its controls and its readout lie inside a page ``width`` px wide
+    (and nothing sticks out of the explorer: layout.assert_fits)."""
+    assert_fits(root)
     page = root.page
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert root.evaluate("r => r.scrollWidth <= r.clientWidth")
@@ -311,24 +298,15 @@ def assert_fits(root, width: int) -> None:
 
 
 def test_phone_width(new_page):
-    page, log = new_page()
-    standalone(page, chapter_explorer(), width=390)
+    page, log = new_page(viewport={"width": 390, "height": 900})
+    standalone(page, chapter_explorer())
     root = page.locator(".attn-lookup")
-    assert_fits(root, 390)
+    assert_controls_fit(root, 390)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     root.screenshot(path=str(SCREENSHOTS / "standalone__lookup_390.png"))
     assert drive(root) > 20
-    assert_fits(root, 390)
+    assert_controls_fit(root, 390)
     assert log.console_errors == [] and log.page_errors == []
-
-
-FOCUS_JS = """() => {
-  const e = document.activeElement;
-  const s = getComputedStyle(e);
-  return {tag: e.tagName, cls: e.className, label: e.labels && e.labels[0]
-    ? e.labels[0].textContent : e.textContent, outline: s.outlineStyle,
-    width: s.outlineWidth, inside: !!e.closest('.attn-lookup')};
-}"""
 
 
 def test_keyboard_only_with_visible_focus_and_labels(new_page):
@@ -348,10 +326,10 @@ def test_keyboard_only_with_visible_focus_and_labels(new_page):
     seen = []
     for _ in range(5):
         page.keyboard.press("Tab")
-        focus = page.evaluate(FOCUS_JS)
-        assert focus["inside"], focus
-        assert focus["outline"] == "solid" and focus["width"] == "2px", focus
-        seen.append(focus["label"])
+        focus = focused(page)
+        assert focus["root"] == "attn-lookup", focus
+        assert focus["outline"][:2] == ["solid", 2], focus
+        seen.append(focus["label"] if focus["label"] is not None else focus["text"])
     assert seen == ["query x", "query y", "temperature T", *EXAMPLES]
     # Operate everything from the keyboard.
     page.keyboard.press("Enter")  # the focused button: "several keys"
@@ -378,9 +356,7 @@ def test_hostile_names_render_as_text(new_page):
     assert root.locator(".al-table tbody th").all_text_contents() == HOSTILE
     assert root.locator("svg .al-keylabel").all_text_contents() == HOSTILE
     assert root.locator(".al-title").text_content() == "<img src=x onerror=alert(2)>"
-    assert page.evaluate(
-        "() => [document.images.length, document.querySelectorAll('b').length]"
-    ) == [0, 0]
+    assert elements_from_text(page, "b") == [0, 0]
     drive(root)
     assert log.dialogs == [] and log.page_errors == [] and log.console_errors == []
 
@@ -395,11 +371,6 @@ def test_static_table_without_javascript(new_page):
     assert "needs JavaScript" in page.locator(".al-static-note").text_content()
 
 
-def luminance(css_colour: str) -> float:
-    r, g, b = (float(v) for v in css_colour[css_colour.index("(") + 1 : -1].split(",")[:3])
-    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
-
-
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_themes(theme, new_page):
     page, log = new_page(color_scheme=theme)
@@ -408,10 +379,7 @@ def test_themes(theme, new_page):
     background, text = root.evaluate(
         "r => [getComputedStyle(r).backgroundColor, getComputedStyle(r).color]"
     )
-    if theme == "dark":
-        assert luminance(background) < 0.2 and luminance(text) > 0.7
-    else:
-        assert luminance(background) > 0.8 and luminance(text) < 0.4
+    assert_theme_colours(background, text, theme)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     root.screenshot(path=str(SCREENSHOTS / f"standalone__lookup_{theme}.png"))
     check_against_python(root)
@@ -422,7 +390,7 @@ def test_two_explorers_on_one_page_work_independently(new_page):
     page, log = new_page()
     first = chapter_explorer()
     second = lookup_explorer(["a", "b"], [[1.0, 0.0], [0.0, 1.0]], [[1.0], [2.0]])
-    page.set_content(f"<html><body>{first.to_html()}{second.to_html()}</body></html>")
+    standalone(page, first, second)
     roots = page.locator(".attn-lookup")
     assert roots.count() == 2
     roots.nth(1).get_by_role("slider", name="query x").focus()

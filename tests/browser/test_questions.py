@@ -16,11 +16,17 @@ import pytest
 
 from attn_book.explorer.question import question
 from attn_core import causal_mask, softmax
-from tests.browser.conftest import BOOK_HTML, SCREENSHOTS, book_pages, require_book
+from tests.browser.accessibility import assert_theme_colours, luminance
+from tests.browser.conftest import (
+    SCREENSHOTS,
+    book_params,
+    each_component,
+    pages_with,
+    standalone,
+    type_and_submit,
+)
 
-QUESTION_PAGES = [
-    rel for rel in book_pages() if 'class="attn-question' in (BOOK_HTML / rel).read_text()
-]
+QUESTION_PAGES = pages_with("attn-question")
 
 HOSTILE = '<img src=x onerror="window.__pwned=1;alert(1)">'
 
@@ -52,12 +58,7 @@ def wrong_number(data: dict) -> str:
 
 
 def answer_number(root, text: str, *, keyboard: bool) -> dict:
-    box = root.locator("input.aq-input")
-    box.fill(text)
-    if keyboard:
-        box.press("Enter")
-    else:
-        root.locator("button.aq-check").click()
+    type_and_submit(root, "input.aq-input", "button.aq-check", text, keyboard=keyboard)
     return state(root)
 
 
@@ -180,20 +181,10 @@ def test_page_questions() -> list:
 test_page_questions.__test__ = False  # a builder, not a test
 
 
-def standalone(page, questions, *, theme: str = "light") -> None:
-    background = "#fff" if theme == "light" else "#111"
-    page.set_content(
-        f'<!doctype html><html data-theme="{theme}"><head><meta charset="utf-8"></head>'
-        f'<body style="background:{background}">'
-        + "".join(q.to_html() for q in questions)
-        + "</body></html>"
-    )
-
-
 @pytest.mark.parametrize("keyboard", [False, True], ids=["mouse", "keyboard"])
 def test_standalone_questions_answered_rightly_and_wrongly(keyboard, new_page):
     page, log = new_page()
-    standalone(page, test_page_questions())
+    standalone(page, *test_page_questions())
     roots = page.locator(".attn-question")
     assert roots.count() == 5
     checked = sum(drive_question(roots.nth(i), keyboard=keyboard) for i in range(roots.count()))
@@ -207,7 +198,7 @@ def test_standalone_questions_answered_rightly_and_wrongly(keyboard, new_page):
 
 def test_hostile_prompt_and_options_are_text(new_page):
     page, log = new_page()
-    standalone(page, test_page_questions()[3:4])
+    standalone(page, *test_page_questions()[3:4])
     root = page.locator(".attn-question")
     assert root.locator(".aq-prompt").text_content() == HOSTILE
     options = root.locator(".aq-option-text").all_text_contents()
@@ -224,7 +215,7 @@ def test_numbers_as_readers_type_them(new_page):
     page, log = new_page()
     third = question("One third?", answer=1 / 3, tolerance=0.005, explanation="1/3.")
     half = question("Minus a half?", answer=-0.5, tolerance=0.01, explanation="-1/2.")
-    standalone(page, [third, half])
+    standalone(page, third, half)
     first, second = page.locator(".attn-question").nth(0), page.locator(".attn-question").nth(1)
     for reply in ["0.333", ".333", "1/3", " 0,333 ", "3.33e-1", "0.338"]:
         assert answer_number(first, reply, keyboard=True)["verdict"] == "right", reply
@@ -237,7 +228,7 @@ def test_numbers_as_readers_type_them(new_page):
 
 def test_tab_reaches_every_control_in_order(new_page):
     page, _ = new_page()
-    standalone(page, test_page_questions()[:1])
+    standalone(page, *test_page_questions()[:1])
     page.locator("input.aq-input").focus()
     order = []
     for _ in range(2):
@@ -250,7 +241,7 @@ def test_tab_reaches_every_control_in_order(new_page):
 
 def test_static_fallback_without_javascript(new_page):
     page, log = new_page(java_script=False)
-    standalone(page, test_page_questions())
+    standalone(page, *test_page_questions())
     roots = page.locator(".attn-question")
     for i in range(roots.count()):
         root = roots.nth(i)
@@ -267,11 +258,6 @@ def test_static_fallback_without_javascript(new_page):
     assert page.evaluate("() => document.images.length") == 0
 
 
-def luminance(css_colour: str) -> float:
-    r, g, b = (float(v) for v in css_colour[css_colour.index("(") + 1 : -1].split(",")[:3])
-    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
-
-
 COLOURS_JS = """root => [getComputedStyle(root).backgroundColor,
   getComputedStyle(root.querySelector('.aq-prompt')).color,
   getComputedStyle(root.querySelector('.aq-verdict')).color]"""
@@ -280,17 +266,16 @@ COLOURS_JS = """root => [getComputedStyle(root).backgroundColor,
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_readable_in_light_and_dark_themes(theme, new_page):
     page, _ = new_page(color_scheme=theme)
-    standalone(page, test_page_questions()[:3], theme=theme)
+    standalone(page, *test_page_questions()[:3], theme=theme)
     roots = page.locator(".attn-question")
     answer_number(roots.nth(0), "3", keyboard=False)
     background, text, wrong = roots.nth(0).evaluate(COLOURS_JS)
     pick_option(roots.nth(2), 0, keyboard=False)
     _, _, right = roots.nth(2).evaluate(COLOURS_JS)
+    assert_theme_colours(background, text, theme)
     if theme == "dark":
-        assert luminance(background) < 0.2 and luminance(text) > 0.7, (background, text)
         assert luminance(wrong) > 0.35 and luminance(right) > 0.35, (wrong, right)
     else:
-        assert luminance(background) > 0.8 and luminance(text) < 0.4, (background, text)
         assert luminance(wrong) < 0.5 and luminance(right) < 0.5, (wrong, right)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"standalone__questions_{theme}.png"), full_page=True)
@@ -300,7 +285,7 @@ def test_a_page_can_hold_the_same_script_many_times(new_page):
     """Every fragment carries the script; the engine starts each question once."""
     page, log = new_page()
     questions = test_page_questions()
-    standalone(page, questions + questions[:1])
+    standalone(page, *questions, *questions[:1])
     assert page.locator(".attn-question[data-aq-ready]").count() == len(questions) + 1
     assert page.locator(".aq-form").count() == len(questions) + 1
     assert log.page_errors == []
@@ -309,32 +294,20 @@ def test_a_page_can_hold_the_same_script_many_times(new_page):
 # ------------------------------------------------------------ the built book
 
 
-@pytest.mark.parametrize("rel", QUESTION_PAGES or ["<no question in the book>"])
-def test_questions_in_the_book(rel, book_url, new_page):
-    require_book()
-    if not QUESTION_PAGES:
-        pytest.skip("no page of this build contains a question")
-    page, log = new_page()
-    page.goto(f"{book_url}/{rel}", wait_until="load")
-    roots = page.locator(".attn-question")
-    assert roots.count() >= 1
-    for i in range(roots.count()):
-        root = roots.nth(i)
-        root.scroll_into_view_if_needed()
+@pytest.mark.parametrize("rel", book_params(QUESTION_PAGES, "question"))
+def test_questions_in_the_book(rel, book_page):
+    page, log = book_page(rel, QUESTION_PAGES, "a question")
+    for i, root in each_component(page, ".attn-question"):
         drive_question(root, keyboard=i % 2 == 1)
     assert page.evaluate(PAGE_SAFE_JS)["pwned"] is None
     assert log.external == [] and log.dialogs == []
     assert log.console_errors == [] and log.page_errors == []
 
 
-@pytest.mark.parametrize("rel", QUESTION_PAGES[:1] or ["<no question in the book>"])
-def test_questions_in_the_book_dark_theme(rel, book_url, new_page):
+@pytest.mark.parametrize("rel", book_params(QUESTION_PAGES[:1], "question"))
+def test_questions_in_the_book_dark_theme(rel, book_page):
     """In the book's dark theme a question is dark, and so is the output box around it."""
-    require_book()
-    if not QUESTION_PAGES:
-        pytest.skip("no page of this build contains a question")
-    page, log = new_page(color_scheme="dark")
-    page.goto(f"{book_url}/{rel}", wait_until="load")
+    page, log = book_page(rel, QUESTION_PAGES, "a question", color_scheme="dark")
     root = page.locator(".attn-question").first
     root.scroll_into_view_if_needed()
     background, text, _ = root.evaluate(COLOURS_JS)
@@ -345,7 +318,7 @@ def test_questions_in_the_book_dark_theme(rel, book_url, new_page):
         return n ? getComputedStyle(n).backgroundColor : 'none'; }"""
     )
     assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
-    assert luminance(background) < 0.2 and luminance(text) > 0.7, (background, text)
+    assert_theme_colours(background, text, "dark")
     assert luminance(around) < 0.2, f"the output box around the question is light: {around}"
     drive_question(root)
     assert log.console_errors == [] and log.page_errors == []

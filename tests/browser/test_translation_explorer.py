@@ -23,15 +23,25 @@ from attn_book.colors import ramp, ramp_index
 from attn_book.explorer.translation import TranslatorExplorer, translator_explorer
 from attn_book.seq2seq import init_params
 from attn_book.toy_tasks import SOURCE_LETTERS, check_sentence
-from tests.browser.conftest import BOOK_HTML, SCREENSHOTS, book_pages, require_book
+from tests.browser.accessibility import assert_theme_colours, css_rgb, focused
+from tests.browser.conftest import (
+    SCREENSHOTS,
+    book_pages,
+    book_params,
+    each_component,
+    elements_from_text,
+    page_name,
+    pages_with,
+    require_book,
+    standalone,
+)
+from tests.browser.layout import assert_fits
 
 TOLERANCE = 1e-6
 # A weight within 1e-6 may fall in the next of the 256 colour steps.
 COLOUR_TOLERANCE = 4
 
-TRANSLATOR_PAGES = [
-    rel for rel in book_pages() if 'class="attn-translator' in (BOOK_HTML / rel).read_text()
-]
+TRANSLATOR_PAGES = pages_with("attn-translator")
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 BAD_INPUTS = [
@@ -77,10 +87,6 @@ VIEW_JS = """root => ({
   staticLeft: root.querySelectorAll('.at-static').length,
   error: root.getAttribute('data-at-error'),
 })"""
-
-
-def css_rgb(colour: str) -> list[float]:
-    return [float(v) for v in colour[colour.index("(") + 1 : -1].split(",")[:3]]
 
 
 def explorer_of(root) -> TranslatorExplorer:
@@ -208,12 +214,10 @@ def check_bad_input(root, log) -> None:
     assert root.evaluate(VIEW_JS)["invalid"] == "false"
 
 
-FOCUS_JS = """() => {
-  const el = document.activeElement;
-  const style = getComputedStyle(el);
-  return [el.tagName, el.className, el.value || el.textContent, style.outlineStyle,
-          parseFloat(style.outlineWidth)];
-}"""
+def focus(page) -> tuple[str, str, str, str, float]:
+    """The focused element: tag, class, value (or text), outline style and width."""
+    f = focused(page)
+    return f["tag"], f["className"], f["value"] or f["text"], f["outline"][0], f["outline"][1]
 
 
 def check_keyboard(root) -> None:
@@ -222,17 +226,17 @@ def check_keyboard(root) -> None:
     box = root.locator("input.at-input")
     box.fill("badc")
     box.focus()
-    tag, _, _, outline, width = page.evaluate(FOCUS_JS)
+    tag, _, _, outline, width = focus(page)
     assert tag == "INPUT"
     page.keyboard.press("Tab")
-    tag, cls, text, outline, width = page.evaluate(FOCUS_JS)
+    tag, cls, text, outline, width = focus(page)
     assert tag == "BUTTON" and "at-example" in cls
     assert outline != "none" and width >= 2, "the focused button shows no outline"
     page.keyboard.press("Enter")
     assert box.input_value() == text
     step = root.locator("button.at-step").nth(2)
     step.focus()
-    tag, cls, _, outline, width = page.evaluate(FOCUS_JS)
+    tag, cls, _, outline, width = focus(page)
     assert "at-step" in cls and outline != "none" and width >= 2
     page.keyboard.press("Enter")
     assert step.get_attribute("aria-pressed") == "true"
@@ -273,6 +277,7 @@ def check_phone(root) -> None:
     assert fit["rootOverflow"] <= 1, f"the explorer scrolls sideways at 390 px: {fit}"
     assert fit["controls"] and fit["outputs"], fit
     assert fit["tableFits"], f"ten columns of weights do not fit at 390 px: {fit}"
+    assert_fits(root)
 
 
 # ------------------------------------------------------------------ in the book
@@ -286,20 +291,12 @@ def test_history_chapter_has_the_translator():
     assert chapters[0] in TRANSLATOR_PAGES
 
 
-@pytest.mark.parametrize("rel", TRANSLATOR_PAGES or ["<no translator in the book>"])
-def test_translator_in_book_matches_the_python_model(rel, book_url, new_page):
-    require_book()
-    if not TRANSLATOR_PAGES:
-        pytest.skip("no page of this build contains the translator")
-    page, log = new_page()
-    page.goto(f"{book_url}/{rel}", wait_until="load")
-    roots = page.locator(".attn-translator")
-    assert roots.count() >= 1
+@pytest.mark.parametrize("rel", book_params(TRANSLATOR_PAGES, "translator"))
+def test_translator_in_book_matches_the_python_model(rel, book_page):
+    page, log = book_page(rel, TRANSLATOR_PAGES, "the translator")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = rel.replace("/", "__")[:-5]
-    for i in range(roots.count()):
-        root = roots.nth(i)
-        root.scroll_into_view_if_needed()
+    name = page_name(rel)
+    for i, root in each_component(page, ".attn-translator"):
         assert exercise_translator(root) > 150
         check_bad_input(root, log)
         check_keyboard(root)
@@ -311,13 +308,9 @@ def test_translator_in_book_matches_the_python_model(rel, book_url, new_page):
     assert log.external == [] and log.console_errors == [] and log.page_errors == []
 
 
-@pytest.mark.parametrize("rel", TRANSLATOR_PAGES[:1] or ["<no translator in the book>"])
-def test_translator_in_dark_theme(rel, book_url, new_page):
-    require_book()
-    if not TRANSLATOR_PAGES:
-        pytest.skip("no page of this build contains the translator")
-    page, log = new_page(color_scheme="dark")
-    page.goto(f"{book_url}/{rel}", wait_until="load")
+@pytest.mark.parametrize("rel", book_params(TRANSLATOR_PAGES[:1], "translator"))
+def test_translator_in_dark_theme(rel, book_page):
+    page, log = book_page(rel, TRANSLATOR_PAGES, "the translator", color_scheme="dark")
     root = page.locator(".attn-translator").first
     root.scroll_into_view_if_needed()
     background, text, theme = root.evaluate(
@@ -325,9 +318,8 @@ def test_translator_in_dark_theme(rel, book_url, new_page):
         " document.documentElement.dataset.theme]"
     )
     assert theme == "dark"
-    luma = [np.dot(css_rgb(c), [0.2126, 0.7152, 0.0722]) / 255 for c in (background, text)]
-    assert luma[0] < 0.2 and luma[1] > 0.7, (background, text)
-    root.screenshot(path=str(SCREENSHOTS / (rel.replace("/", "__")[:-5] + "__translator_dark.png")))
+    assert_theme_colours(background, text, "dark")
+    root.screenshot(path=str(SCREENSHOTS / f"{page_name(rel)}__translator_dark.png"))
     assert log.console_errors == [] and log.page_errors == []
 
 
@@ -335,7 +327,7 @@ def test_translator_in_dark_theme(rel, book_url, new_page):
 
 
 @pytest.fixture(scope="module")
-def standalone() -> TranslatorExplorer:
+def translator() -> TranslatorExplorer:
     """Untrained models (their outputs vary more than a trained model's) and a hostile title."""
     return translator_explorer(
         {
@@ -350,39 +342,34 @@ def standalone() -> TranslatorExplorer:
     )
 
 
-def _open(page, explorer) -> None:
-    page.set_content(f"<!doctype html><html><body>{explorer.to_html()}</body></html>")
-
-
-def test_standalone_translator_matches_python(new_page, standalone):
+def test_standalone_translator_matches_python(new_page, translator):
     page, log = new_page()
-    _open(page, standalone)
+    standalone(page, translator)
     root = page.locator(".attn-translator")
     assert exercise_translator(root, count=100) > 100
     check_bad_input(root, log)
     check_keyboard(root)
     # Labels and the title are text, never HTML.
     assert root.locator(".at-title").text_content() == HOSTILE
-    assert page.evaluate("() => document.images.length") == 0
-    assert page.evaluate("() => document.querySelectorAll('.attn-translator b').length") == 0
+    assert elements_from_text(page, ".attn-translator b") == [0, 0]
     labels = root.locator(".at-output-label").all_text_contents()
     assert labels[1] == "model <b>without</b> attention"
     assert log.dialogs == [] and log.page_errors == [] and log.console_errors == []
 
 
-def test_standalone_translator_at_phone_width(new_page, standalone):
+def test_standalone_translator_at_phone_width(new_page, translator):
     page, log = new_page()
-    _open(page, standalone)
+    standalone(page, translator)
     check_phone(page.locator(".attn-translator"))
     assert log.page_errors == []
 
 
-def test_static_fallback_without_javascript(new_page, standalone):
+def test_static_fallback_without_javascript(new_page, translator):
     page, log = new_page(java_script=False)
-    _open(page, standalone)
+    standalone(page, translator)
     fallback = page.locator(".at-static")
     assert fallback.count() == 1
-    expected = standalone.run("hedge")
+    expected = translator.run("hedge")
     text = fallback.text_content()
     for model in expected["models"]:
         assert model["output"] in text
