@@ -20,16 +20,20 @@ engine.buildLayout = (ex) => {
   );
   ex.querySel = el("select", "ae-query-select");
   const controls = el("div", "ae-controls");
-  for (const [text, control] of [
-    ["Sentence", ex.sentenceSel],
-    ["Heads h", ex.headsSel],
-    ["Head", ex.headSel],
-    ["Mask", ex.maskSel],
-    ["Query", ex.querySel],
+  // A menu with a single choice (one head count, one mask) is left out of
+  // sight: there is nothing to choose, and the chapter says which it is.
+  const oneHead = data.head_options.length === 1 && data.head_options[0] === 1;
+  for (const [text, control, single] of [
+    ["Sentence", ex.sentenceSel, data.sentences.length === 1],
+    ["Heads H", ex.headsSel, data.head_options.length === 1],
+    ["Head", ex.headSel, oneHead],
+    ["Mask", ex.maskSel, data.masks.length === 1],
+    ["Query", ex.querySel, false],
   ]) {
     const label = el("label", "ae-control");
     label.appendChild(el("span", "ae-control-name", text));
     label.appendChild(control);
+    label.hidden = single;
     controls.appendChild(label);
   }
   const parts = [controls];

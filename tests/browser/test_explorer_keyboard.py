@@ -147,7 +147,7 @@ def test_a_long_sentence_scrolls_from_the_keyboard_on_a_phone(new_page):
 
 def test_controls_have_names_for_screen_readers(new_page):
     page, log, root = explorer_page(new_page)
-    for name in ("Sentence", "Heads h", "Head", "Mask", "Query"):
+    for name in ("Sentence", "Heads H", "Head", "Mask", "Query"):
         assert root.get_by_role("combobox", name=name, exact=True).count() == 1, name
     assert root.get_by_role("textbox", name="Or type one").count() == 1
     tokens = root.get_by_role("group", name="Tokens: switch one off or on")
