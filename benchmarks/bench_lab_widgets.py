@@ -42,19 +42,22 @@ In the page (``performance.now()``), for each change:
 
 Printed per widget and size: p50 / p95 / max of start -> image (the target:
 p95 <= 100 ms at 12 tokens / 4 heads and for the widgets at their own size,
-<= 150 ms at 64 tokens / 8 heads), p95
-per control, p95 start -> painted, each control's first change at that size
-(not counted in the percentiles), and where the time goes (medians): browser until the
-websocket send, the round trip through the kernel, the widget manager until
-the new ``src``, decode and paint. Beside the round trip: the kernel's own
-redraw time for the same changes, timed in this process with
-``bench_widgets.build`` / ``drive``, and, per change, how long the kernel's
-threads ran on a CPU and how long they were ready but waited for one (Linux
-``/proc/<pid>/task/*/schedstat``): on a busy 2-core machine the wait is what
-turns a 30 ms redraw into a 60 ms round trip. The column "p95 - kernel wait"
-takes that wait out of each change: an estimate of the latency on a machine
+<= 150 ms at 64 tokens / 8 heads), p95 per control, p95 start -> painted,
+each control's first change at that size (not counted in the percentiles),
+and where the time goes (medians): browser until the websocket send, the
+round trip through the kernel, the widget manager until the new ``src``,
+decode and paint. Beside the round trip: the kernel's own redraw time for the
+same changes, timed in this process with ``bench_widgets.build`` / ``drive``,
+and, per change, how long the kernel's threads ran on a CPU and how long they
+were ready but waited for one (Linux ``/proc/<pid>/task/*/schedstat``), and
+how long the JupyterLab server's threads waited: on a busy 2-core machine the
+waits are what turn a 10 ms redraw into a 40 ms round trip. (The counters are
+read before the action and after the image has settled, so they cover a
+little more than the change.) The column "p95 - kernel wait" takes the
+kernel's wait out of each change: an estimate of the latency on a machine
 with nothing else to do (Chromium and the server may wait too; the target
-applies to the measured p95).
+applies to the measured p95). Last, the three slowest changes of each widget
+and size with the same split: the tail the p95 falls in.
 
 Run: ``.venv/bin/python benchmarks/bench_lab_widgets.py`` (``--quick``: 8
 changes per control instead of 20; ``--only 04``: one chapter; ``--headed``:
@@ -150,6 +153,8 @@ class Change:
     ws: list[tuple[float, str, int]]
     kernel_cpu: float = float("nan")  # ms the kernel's threads ran during the change
     kernel_wait: float = float("nan")  # ms they were ready to run but waited for a core
+    server_cpu: float = float("nan")  # the same two for the JupyterLab server's threads
+    server_wait: float = float("nan")
 
     @property
     def image_ms(self) -> float:
@@ -395,7 +400,9 @@ def schedstat(pid: int) -> tuple[float, float]:
 
 def timed(page: Any, name: str, act: Callable[[], None]) -> Change:
     """Arm the hooks, do ``act`` (one learner action), wait for the image to settle."""
-    before = schedstat(KERNEL["pid"]) if "pid" in KERNEL else (float("nan"), float("nan"))
+    nan = (float("nan"), float("nan"))
+    before = schedstat(KERNEL["pid"]) if "pid" in KERNEL else nan
+    server_before = schedstat(KERNEL["server"]) if "server" in KERNEL else nan
     page.evaluate("(root) => window.__bench.arm(root)", ROOT_SELECTOR)
     act()
     # Polled every 100 ms, not every animation frame: polling per frame would keep
@@ -408,6 +415,7 @@ def timed(page: Any, name: str, act: Callable[[], None]) -> Change:
     )
     rec = page.evaluate("() => window.__bench.take()")
     after = schedstat(KERNEL["pid"]) if "pid" in KERNEL else before
+    server_after = schedstat(KERNEL["server"]) if "server" in KERNEL else server_before
     return Change(
         name,
         rec["start"],
@@ -416,6 +424,8 @@ def timed(page: Any, name: str, act: Callable[[], None]) -> Change:
         [tuple(w) for w in rec["ws"]],
         after[0] - before[0],
         after[1] - before[1],
+        server_after[0] - server_before[0],
+        server_after[1] - server_before[1],
     )
 
 
@@ -628,6 +638,7 @@ def measure_chapter(
     KERNEL.clear()
     open_and_run(page, port, token, chapter.notebook)
     KERNEL["pid"] = kernel_pid(server_pid)
+    KERNEL["server"] = server_pid  # scripts/lab execs jupyter lab: the same process
     errors = page.locator("[data-mime-type='application/vnd.jupyter.error']").count()
     find_widget(page)
     results = []
@@ -728,6 +739,7 @@ def report(results: list[Result], chromium_version: str) -> None:
             med = {k: float(np.median([p[k] for p in phases])) for k in phases[0]}
             cpu = float(np.median([c.kernel_cpu for c in changes]))
             wait = float(np.median([c.kernel_wait for c in changes]))
+            server_wait = float(np.median([c.server_wait for c in changes]))
             kernel = f"{r.kernel_ms[0]:.0f} / {r.kernel_ms[1]:.0f}" if r.kernel_ms else "-"
             rows.append(
                 [
@@ -739,6 +751,7 @@ def report(results: list[Result], chromium_version: str) -> None:
                     kernel if name == "all" else "",
                     f"{cpu:.1f}",
                     f"{wait:.1f}",
+                    f"{server_wait:.1f}",
                     f"{med['to new src']:.1f}",
                     f"{med['decode + paint']:.1f}",
                 ]
@@ -753,8 +766,45 @@ def report(results: list[Result], chromium_version: str) -> None:
             "kernel redraw p50 / p95",
             "kernel on CPU",
             "kernel waiting for a core",
+            "server waiting for a core",
             "PNG in -> new src",
             "decode + paint",
+        ],
+        rows,
+    )
+    print("\nThe slowest changes (the tail the p95 falls in), ms:")
+    rows = []
+    for r in results:
+        for c in sorted(r.changes, key=lambda c: c.image_ms)[-3:][::-1]:
+            phase = c.phases() or {}
+            rows.append(
+                [
+                    r.widget,
+                    r.size.label,
+                    c.control,
+                    f"{c.image_ms:.0f}",
+                    f"{phase.get('to send', float('nan')):.1f}",
+                    f"{phase.get('kernel round trip', float('nan')):.1f}",
+                    f"{c.kernel_cpu:.1f}",
+                    f"{c.kernel_wait:.1f}",
+                    f"{c.server_cpu:.1f}",
+                    f"{c.server_wait:.1f}",
+                    f"{phase.get('to new src', float('nan')):.1f}",
+                ]
+            )
+    print_table(
+        [
+            "widget",
+            "size",
+            "control",
+            "to new image",
+            "event -> ws send",
+            "ws round trip",
+            "kernel on CPU",
+            "kernel waiting",
+            "server on CPU",
+            "server waiting",
+            "PNG in -> new src",
         ],
         rows,
     )
@@ -832,6 +882,7 @@ def main() -> None:
                 [
                     {
                         **r.__dict__,
+                        "size": r.size.__dict__,
                         "changes": [c.__dict__ for c in r.changes],
                         "first": [c.__dict__ for c in r.first],
                     }
