@@ -250,7 +250,9 @@ def build(
                 kwargs[p] = heads
                 notes.append(f"{p}={heads}")
                 break
+    start = time.perf_counter()
     view = builder(**kwargs)
+    notes.insert(0, f"built in {(time.perf_counter() - start) * 1e3:.0f} ms")
     for name, control in view.controls.items():
         kind = classify(name, control)
         if kind == "text" and tokens is not None and control.value != make_text(tokens):
