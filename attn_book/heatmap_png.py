@@ -9,6 +9,13 @@ values of one highlighted row, a colour scale) with Pillow: a few
 milliseconds, independent of matplotlib's layout engine. The colours and the
 text colour on each cell come from :mod:`attn_book.colors`, as in
 :func:`~attn_book.plots.show_heatmaps` and the kernel-free explorer.
+
+A widget redraws the same labels again and again (a new query, the scaling
+toggled), so the text that rarely changes is kept between redraws: each
+label's glyphs, each panel's block of row and column labels, each colour
+scale. Only the cells, the titles and the values written in cells are drawn
+anew. The PNG is written here too (:func:`_png`), faster than Pillow's
+encoder for these pictures.
 """
 
 from __future__ import annotations
@@ -102,7 +109,9 @@ def _glyphs(text: str, size: int) -> Image.Image:
 
 
 @lru_cache(maxsize=64)
-def _label_block(labels: tuple[str, ...], size: int, cell: int, width: int, vertical: bool):
+def _label_block(
+    labels: tuple[str, ...], size: int, cell: int, width: int, vertical: bool
+) -> Image.Image:
     """Every row label (right-aligned, ``width`` wide) or column label (rotated to
     read bottom-up, ``width`` deep) of a panel, as one "L" mask: one paste per
     redraw, and no text rendering at all while the labels stay the same."""
@@ -132,9 +141,10 @@ def _legend(cmap: str, bar_w: int, vmin: float, vmax: float, size: int) -> Image
 def _png(image: Image.Image) -> bytes:
     """``image`` (RGB) as PNG bytes: each row unfiltered, one zlib stream (level 3).
 
-    Pillow's own encoder tries every row filter on every row; on these
-    pictures (flat cells, black text on white) that takes about three times as
-    long for a file of about the same size.
+    Pillow's encoder (at compress_level 1) chooses a filter for every row;
+    on these pictures (flat cells, black text on white) it took 14 ms for
+    chapter 3's 64-token figure (1129 x 1002 px, 73 kB), this 5 to 10 ms
+    (88 kB; 4.5 ms of it zlib).
     """
     rows = np.asarray(image, dtype=np.uint8).reshape(image.height, -1)
     raw = np.zeros((image.height, rows.shape[1] + 1), dtype=np.uint8)  # filter byte 0: none
