@@ -10,11 +10,26 @@ It starts JupyterLab the way a learner does, through ``scripts/lab
 --no-browser --port <free port>`` (on a copy of ``book/``, with a temporary
 settings folder that turns autosave off, so no output reaches the chapters),
 opens each chapter that has a widget in Playwright-driven ``/usr/bin/chromium``
-(headless), runs it with Run > Run All Cells, and sets each widget to 12 tokens
-/ 4 heads and to 64 tokens / 8 heads by typing into its sentence box. Then it
-changes every control repeatedly, as a learner would: a new sentence typed and
-Enter pressed, the heads and mask dropdowns, the query and head sliders (arrow
-keys), the scaling checkbox, and for the translator one letter typed or erased.
+(headless), runs it with Run > Run All Cells, and puts each widget in the sizes
+of ``bench_widgets.SETUPS`` by typing into its text box: chapter 3's
+self-attention widget at 12 and 64 tokens, chapter 4's multi-head widget at 12
+tokens / 4 heads and 64 tokens / 8 heads, chapter 5's fill-value widget at its
+one size (a query row of 6 keys) and chapter 6's induction widget on the
+chapter's trained model (2 layers of 2 heads) with a sequence of 24 tokens.
+Then it changes every control repeatedly, as a learner would:
+
+- chapter 3: a new sentence typed and Enter pressed, the "divide by sqrt(d_k)"
+  checkbox, an arrow key on the query slider;
+- chapter 4: a new sentence, the heads menu (4 <-> 2, 8 <-> 4), the head menu
+  (the next head);
+- chapter 5: each menu (fill, fill is, precision, softmax) set to another
+  option and back, the "mask every key" checkbox clicked twice, an arrow key
+  on the masked-score slider (so each change happens in the widget's starting
+  state, where every change alters the figure);
+- chapter 6: another evaluation sequence typed and Enter pressed, the head
+  menu and the remove menu (the next option; the first visit of a removal
+  measures the model's accuracy on the 500 evaluation sequences, later ones
+  reuse it).
 
 In the page (``performance.now()``), for each change:
 
@@ -26,19 +41,23 @@ In the page (``performance.now()``), for each change:
   and when the message carrying the new PNG arrived.
 
 Printed per widget and size: p50 / p95 / max of start -> image (the target:
-p95 <= 100 ms at 12 tokens / 4 heads, <= 150 ms at 64 tokens / 8 heads), p95
-per control, p95 start -> painted, each control's first change at that size
-(not counted in the percentiles), and where the time goes (medians): browser until the
-websocket send, the round trip through the kernel, the widget manager until
-the new ``src``, decode and paint. Beside the round trip: the kernel's own
-redraw time for the same changes, timed in this process with
-``bench_widgets.build`` / ``drive``, and, per change, how long the kernel's
-threads ran on a CPU and how long they were ready but waited for one (Linux
-``/proc/<pid>/task/*/schedstat``): on a busy 2-core machine the wait is what
-turns a 30 ms redraw into a 60 ms round trip. The column "p95 - kernel wait"
-takes that wait out of each change: an estimate of the latency on a machine
+p95 <= 100 ms at 12 tokens / 4 heads and for the widgets at their own size,
+<= 150 ms at 64 tokens / 8 heads), p95 per control, p95 start -> painted,
+each control's first change at that size (not counted in the percentiles),
+and where the time goes (medians): browser until the websocket send, the
+round trip through the kernel, the widget manager until the new ``src``,
+decode and paint. Beside the round trip: the kernel's own redraw time for the
+same changes, timed in this process with ``bench_widgets.build`` / ``drive``,
+and, per change, how long the kernel's threads ran on a CPU and how long they
+were ready but waited for one (Linux ``/proc/<pid>/task/*/schedstat``), and
+how long the JupyterLab server's threads waited: on a busy 2-core machine the
+waits are what turn a 10 ms redraw into a 40 ms round trip. (The counters are
+read before the action and after the image has settled, so they cover a
+little more than the change.) The column "p95 - kernel wait" takes the
+kernel's wait out of each change: an estimate of the latency on a machine
 with nothing else to do (Chromium and the server may wait too; the target
-applies to the measured p95).
+applies to the measured p95). Last, the three slowest changes of each widget
+and size with the same split: the tail the p95 falls in.
 
 Run: ``.venv/bin/python benchmarks/bench_lab_widgets.py`` (``--quick``: 8
 changes per control instead of 20; ``--only 04``: one chapter; ``--headed``:
@@ -66,11 +85,10 @@ from typing import Any
 
 import numpy as np
 from _common import ROOT, print_machine, print_table, summary_ms
-from bench_widgets import _letters, _translation_params, build, drive, sentence
+from bench_widgets import SETUPS, Size, induction_tokens, kernel_redraws, sentence
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-TARGETS = {"small": 100.0, "large": 150.0}  # p95 ms, start -> new image
 QUIET_MS = 300  # a change is over when no new image came for this long
 CHANGE_TIMEOUT_MS = 10_000
 
@@ -135,6 +153,8 @@ class Change:
     ws: list[tuple[float, str, int]]
     kernel_cpu: float = float("nan")  # ms the kernel's threads ran during the change
     kernel_wait: float = float("nan")  # ms they were ready to run but waited for a core
+    server_cpu: float = float("nan")  # the same two for the JupyterLab server's threads
+    server_wait: float = float("nan")
 
     @property
     def image_ms(self) -> float:
@@ -167,9 +187,7 @@ class Change:
 class Result:
     chapter: str
     widget: str
-    size: str
-    tokens: int
-    heads: int | None
+    size: Size
     changes: list[Change] = field(default_factory=list)
     first: list[Change] = field(default_factory=list)  # each control's first change
     problems: list[str] = field(default_factory=list)
@@ -299,15 +317,16 @@ def open_and_run(page: Any, port: int, token: str, notebook: str) -> None:
 
 
 def find_widget(page: Any) -> None:
-    """Scroll to the chapter's widget (a VBox holding controls, status and an image)
-    and mark it. JupyterLab mounts only the cells near the view, so scroll down a
+    """Scroll to the chapter's widget (a box holding an image beside or under its
+    controls) and mark it. JupyterLab mounts only the cells near the view, so scroll down a
     screen at a time until it is in the page."""
     for _ in range(200):
         found = page.evaluate(
             """(cls) => {
               const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-              const boxes = [...panel.querySelectorAll('.widget-vbox')].filter(
-                (b) => b.querySelector(':scope > img') && b.querySelector('.widget-hbox'));
+              const boxes = [...panel.querySelectorAll('.widget-vbox, .widget-hbox')].filter(
+                (b) => b.querySelector(':scope > img')
+                  && b.querySelector('.widget-inline-hbox, .widget-checkbox'));
               if (boxes.length === 1) {
                 boxes[0].classList.add(cls);
                 boxes[0].scrollIntoView();
@@ -342,8 +361,11 @@ def control(page: Any, label: str, kind: str) -> Any:
     return box.locator(selector[kind]).first
 
 
-def status_text(page: Any) -> str:
-    return page.locator(f"{ROOT_SELECTOR} .widget-html").first.inner_text().strip()
+def error_text(page: Any) -> str:
+    """The widget's message for rejected input, or "" (a note such as chapter 6's
+    accuracy line is not an error)."""
+    text = page.locator(f"{ROOT_SELECTOR} .widget-html").first.inner_text().strip()
+    return text if "showing the last valid figure" in text else ""
 
 
 KERNEL: dict[str, int] = {}  # the pid of the running chapter's kernel
@@ -378,7 +400,9 @@ def schedstat(pid: int) -> tuple[float, float]:
 
 def timed(page: Any, name: str, act: Callable[[], None]) -> Change:
     """Arm the hooks, do ``act`` (one learner action), wait for the image to settle."""
-    before = schedstat(KERNEL["pid"]) if "pid" in KERNEL else (float("nan"), float("nan"))
+    nan = (float("nan"), float("nan"))
+    before = schedstat(KERNEL["pid"]) if "pid" in KERNEL else nan
+    server_before = schedstat(KERNEL["server"]) if "server" in KERNEL else nan
     page.evaluate("(root) => window.__bench.arm(root)", ROOT_SELECTOR)
     act()
     # Polled every 100 ms, not every animation frame: polling per frame would keep
@@ -391,6 +415,7 @@ def timed(page: Any, name: str, act: Callable[[], None]) -> Change:
     )
     rec = page.evaluate("() => window.__bench.take()")
     after = schedstat(KERNEL["pid"]) if "pid" in KERNEL else before
+    server_after = schedstat(KERNEL["server"]) if "server" in KERNEL else server_before
     return Change(
         name,
         rec["start"],
@@ -399,6 +424,8 @@ def timed(page: Any, name: str, act: Callable[[], None]) -> Change:
         [tuple(w) for w in rec["ws"]],
         after[0] - before[0],
         after[1] - before[1],
+        server_after[0] - server_before[0],
+        server_after[1] - server_before[1],
     )
 
 
@@ -457,119 +484,149 @@ def toggle(page: Any, label: str) -> Callable[[], None]:
     return lambda: control(page, label, "checkbox").click()
 
 
-def key_in_text(page: Any, label: str, key: str) -> Callable[[], None]:
-    box = control(page, label, "text")
-    box.focus()
-    box.press("End")
-    return lambda: box.press(key)
+def options(page: Any, label: str) -> list[str]:
+    """The labels of a dropdown's options, in order."""
+    select = control(page, label, "dropdown")
+    return [
+        t.replace("\xa0", " ") for t in select.evaluate("(s) => [...s.options].map(o => o.text)")
+    ]
+
+
+def next_option(page: Any, label: str) -> Callable[[], None]:
+    """The dropdown's next option (after the last, the first)."""
+    labels = options(page, label)
+    current = selected(control(page, label, "dropdown"))
+    return choose(page, label, labels[(labels.index(current) + 1) % len(labels)])
 
 
 # ------------------------------------------------------------ the chapters
 
-
-def words(n: int, shift: int = 0) -> str:
-    return sentence(n, shift)
+Controls = Callable[[Any, Size, int], list[tuple[str, Callable[[], Callable[[], None]]]]]
 
 
 @dataclass
 class Chapter:
     notebook: str
-    widget: str
-    sizes: dict[str, tuple[int, int | None]]  # size -> (tokens, heads)
-    setup: Callable[[Any, int, int | None], None]
-    controls: Callable[[Any, int, int | None, int], list[tuple[str, Callable[[], None]]]]
-    builder: str  # attn_book.widgets name, for the Python-side timing
+    builder: str  # bench_widgets name: the sizes (SETUPS) and the kernel-side timing
+    setup: Callable[[Any, Size], None]
+    controls: Controls  # (page, size, i) -> [(control, make the i-th action)]
+    text: Callable[..., str] = sentence  # the text box's contents at a size
+
+    @property
+    def sizes(self) -> list[Size]:
+        return SETUPS[self.builder]["sizes"]
+
+    @property
+    def widget(self) -> str:
+        return self.builder.split(".")[-1]
 
 
-def setup_sentence(label: str, heads_label: str | None = None):
-    def setup(page: Any, tokens: int, heads: int | None) -> None:
-        untimed(page, type_sentence(page, label, words(tokens)))
-        if heads_label and heads:
+def setup_text(label: str, heads_label: str | None = None, text: Callable[..., str] = sentence):
+    """Type the size's text (and choose its heads) unless the widget shows it already."""
+
+    def setup(page: Any, size: Size) -> None:
+        if size.tokens is not None:
+            wanted = text(size.tokens)
+            if control(page, label, "text").input_value() != wanted:
+                untimed(page, type_sentence(page, label, wanted))
+        if heads_label and size.heads:
             select = control(page, heads_label, "dropdown")
-            if selected(select) != str(heads):
-                untimed(page, choose(page, heads_label, str(heads)))
+            if selected(select) != str(size.heads):
+                untimed(page, choose(page, heads_label, str(size.heads)))
         page.wait_for_timeout(200)
 
     return setup
 
 
-def self_attention_controls(page, tokens, heads, i):
+def self_attention_controls(page: Any, size: Size, i: int):
     return [
-        ("sentence", lambda: type_sentence(page, "sentence", words(tokens, 1 + i % 2))),
-        ("scaling", lambda: toggle(page, "divide by sqrt")),
+        ("sentence", lambda: type_sentence(page, "sentence", sentence(size.tokens, 1 + i % 2))),
+        ("scaling", lambda: toggle(page, "divide by sqrt(d_k)")),
         ("query", lambda: slide(page, "query #")),
     ]
 
 
-def multi_head_controls(page, tokens, heads, i):
-    other = {4: "2", 8: "4"}[heads]
+def multi_head_controls(page: Any, size: Size, i: int):
+    other = {4: "2", 8: "4"}[size.heads]
     return [
-        ("sentence", lambda: type_sentence(page, "sentence", words(tokens, 1 + i % 2))),
-        ("heads", lambda: choose(page, "heads", other if i % 2 == 0 else str(heads))),
-        ("head", lambda: slide(page, "head")),
+        ("sentence", lambda: type_sentence(page, "sentence", sentence(size.tokens, 1 + i % 2))),
+        ("heads", lambda: choose(page, "heads", other if i % 2 == 0 else str(size.heads))),
+        ("head", lambda: next_option(page, "head")),
     ]
 
 
-MASKS = ["none", "causal", "padding", "causal + padding"]
-
-
-def next_mask(page: Any) -> Callable[[], None]:
-    current = selected(control(page, "mask", "dropdown"))
-    return choose(page, "mask", MASKS[(MASKS.index(current) + 1) % len(MASKS)])
-
-
-def masking_controls(page, tokens, heads, i):
+def there_and_back(page: Any, label: str, i: int) -> list[tuple[str, Callable]]:
+    """A dropdown set to another option (the next one each time), then back."""
+    labels = options(page, label)
+    start = selected(control(page, label, "dropdown"))
+    others = [x for x in labels if x != start]
+    other = others[i % len(others)]
     return [
-        ("sentence", lambda: type_sentence(page, "sentence", words(tokens, 1 + i % 2))),
-        ("mask", lambda: next_mask(page)),
-        ("query", lambda: slide(page, "query")),
+        (label, lambda: choose(page, label, other)),
+        (label, lambda: choose(page, label, start)),
     ]
 
 
-def translation_setup(page, tokens, heads):
-    box = control(page, "source:", "text")
-    untimed(page, lambda: box.fill(_letters(tokens)))
+def fill_value_controls(page: Any, size: Size, i: int):
+    # The starting state (fill -1e4 added in float64 to masked scores of 15000,
+    # attn_core's softmax) is where every control changes the figure: after
+    # each change to another option, the next one goes back.
+    return [
+        *there_and_back(page, "fill", i),
+        *there_and_back(page, "fill is", i),
+        *there_and_back(page, "precision", i),
+        *there_and_back(page, "softmax", i),
+        ("mask every key", lambda: toggle(page, "mask every key")),
+        ("mask every key", lambda: toggle(page, "mask every key")),
+        ("masked score", lambda: slide(page, "masked score")),
+    ]
 
 
-def translation_controls(page, tokens, heads, i):
-    # 8 letters: type one (9) and erase it; 10 letters (the most): erase one and retype.
-    grow = (i % 2 == 0) == (tokens < 10)
-    letter = _letters(tokens + 1)[-1] if tokens < 10 else _letters(tokens)[-1]
-    return [("letter", lambda: key_in_text(page, "source:", letter if grow else "Backspace"))]
+_removals_seen: set[str] = set()
+
+
+def induction_controls(page: Any, size: Size, i: int):
+    # The widget measures the accuracy without a set of heads the first time it
+    # shows it (a forward pass over the 500 evaluation sequences), then reuses
+    # it: those first visits are timed as their own control.
+    labels = options(page, "remove")
+    now = selected(control(page, "remove", "dropdown"))
+    upcoming = labels[(labels.index(now) + 1) % len(labels)]
+    _removals_seen.add(now)
+    remove = "remove" if upcoming in _removals_seen else "remove (first visit)"
+    _removals_seen.add(upcoming)
+    return [
+        ("tokens", lambda: type_sentence(page, "tokens", induction_tokens(size.tokens, 1 + i % 2))),
+        ("head", lambda: next_option(page, "head")),
+        (remove, lambda: next_option(page, "remove")),
+    ]
 
 
 CHAPTERS = [
     Chapter(
         "03_self_attention.ipynb",
-        "self_attention_widget",
-        {"small": (12, None), "large": (64, None)},
-        setup_sentence("sentence"),
+        "self_attention.self_attention_widget",
+        setup_text("sentence"),
         self_attention_controls,
-        "self_attention_widget",
     ),
     Chapter(
         "04_multi_head.ipynb",
-        "multi_head_widget",
-        {"small": (12, 4), "large": (64, 8)},
-        setup_sentence("sentence", "heads"),
+        "multi_head.multi_head_widget",
+        setup_text("sentence", "heads"),
         multi_head_controls,
-        "multi_head_widget",
     ),
     Chapter(
         "05_masking.ipynb",
-        "masking_widget",
-        {"small": (12, None), "large": (64, None)},
-        setup_sentence("sentence"),
-        masking_controls,
-        "masking_widget",
+        "masking.fill_value_widget",
+        setup_text("fill"),  # its one size: nothing to set
+        fill_value_controls,
     ),
     Chapter(
-        "01_history.ipynb",
-        "translation_widget",
-        {"small": (8, None), "large": (10, None)},
-        translation_setup,
-        translation_controls,
-        "translation_widget",
+        "06_learned_attention.ipynb",
+        "induction.induction_widget",
+        setup_text("tokens", text=induction_tokens),
+        induction_controls,
+        induction_tokens,
     ),
 ]
 
@@ -581,26 +638,27 @@ def measure_chapter(
     KERNEL.clear()
     open_and_run(page, port, token, chapter.notebook)
     KERNEL["pid"] = kernel_pid(server_pid)
+    KERNEL["server"] = server_pid  # scripts/lab execs jupyter lab: the same process
     errors = page.locator("[data-mime-type='application/vnd.jupyter.error']").count()
     find_widget(page)
     results = []
-    for size, (tokens, heads) in chapter.sizes.items():
-        result = Result(chapter.notebook, chapter.widget, size, tokens, heads)
+    for size in chapter.sizes:
+        result = Result(chapter.notebook, chapter.widget, size)
         if errors:
             result.problems.append(f"{errors} cell(s) raised an error during Run All")
-        print(f"    {size}: {tokens} tokens, {heads} heads ...", file=sys.stderr, flush=True)
-        chapter.setup(page, tokens, heads)
-        if status_text(page):
-            result.problems.append("size rejected: " + status_text(page))
+        print(f"    {size.label} ...", file=sys.stderr, flush=True)
+        chapter.setup(page, size)
+        if error_text(page):
+            result.problems.append("size rejected: " + error_text(page))
         for i in range(count + 1):
-            for name, make in chapter.controls(page, tokens, heads, i):
+            for name, make in chapter.controls(page, size, i):
                 try:
                     change = timed(page, name, make())
                 except Exception as exc:  # noqa: BLE001 - report and go on
                     result.problems.append(f"{name}: {type(exc).__name__}: {str(exc)[:120]}")
                     continue
-                if status_text(page):
-                    result.problems.append(f"{name}: widget says {status_text(page)[:100]}")
+                if error_text(page):
+                    result.problems.append(f"{name}: widget says {error_text(page)[:100]}")
                 (result.first if i == 0 else result.changes).append(change)
         results.append(result)
     shut_down_kernels(port, token)
@@ -610,23 +668,12 @@ def measure_chapter(
 # ------------------------------------------------------- the kernel side alone
 
 
-def kernel_side(
-    chapter: Chapter, tokens: int, heads: int | None, count: int
-) -> tuple[float, float]:
+def kernel_side(chapter: Chapter, size: Size, count: int) -> tuple[float, float]:
     """p50, p95 (ms) of the same widget's redraws driven in this process."""
     import matplotlib
 
     matplotlib.use("Agg")
-    from attn_book import widgets
-
-    builder = getattr(widgets, chapter.builder)
-    setup: dict[str, Any] = {}
-    if chapter.builder == "translation_widget":
-        setup = {"kwargs": _translation_params, "text": _letters}
-    view, _ = build(builder, tokens, heads or 1, setup)
-    durations, _ = drive(view, tokens, heads or 1, count, setup.get("text", sentence))
-    everything = [t for ts in durations.values() for t in ts]
-    p50, p95, _ = summary_ms(everything)
+    p50, p95, _ = summary_ms(kernel_redraws(chapter.builder, size, count))
     return p50, p95
 
 
@@ -638,22 +685,21 @@ def report(results: list[Result], chromium_version: str) -> None:
     rows = []
     for r in results:
         if not r.changes:
-            rows.append([r.widget, r.tokens, r.heads or "-", 0] + ["-"] * 8)
+            rows.append([r.widget, r.size.label, 0] + ["-"] * 8)
             continue
         p50, p95, worst = summary_ms([c.image_ms / 1e3 for c in r.changes])
         painted = summary_ms([c.painted_ms / 1e3 for c in r.changes])[1]
         # The same changes with the kernel's wait for a core taken out: an estimate
         # of what the machine's other work cost (Chromium and the server may wait too).
         unloaded = summary_ms([(c.image_ms - c.kernel_wait) / 1e3 for c in r.changes])[1]
-        target = TARGETS[r.size]
+        target = r.size.lab_target_ms
         per_control = {}
         for c in r.changes:
             per_control.setdefault(c.control, []).append(c.image_ms / 1e3)
         rows.append(
             [
                 r.widget,
-                r.tokens,
-                r.heads or "-",
+                r.size.label,
                 len(r.changes),
                 f"{p50:.0f}",
                 f"{p95:.0f}",
@@ -668,8 +714,7 @@ def report(results: list[Result], chromium_version: str) -> None:
     print_table(
         [
             "widget",
-            "tokens",
-            "heads",
+            "size",
             "changes",
             "p50 ms",
             "p95 ms",
@@ -694,18 +739,19 @@ def report(results: list[Result], chromium_version: str) -> None:
             med = {k: float(np.median([p[k] for p in phases])) for k in phases[0]}
             cpu = float(np.median([c.kernel_cpu for c in changes]))
             wait = float(np.median([c.kernel_wait for c in changes]))
+            server_wait = float(np.median([c.server_wait for c in changes]))
             kernel = f"{r.kernel_ms[0]:.0f} / {r.kernel_ms[1]:.0f}" if r.kernel_ms else "-"
             rows.append(
                 [
                     r.widget,
-                    r.tokens,
-                    r.heads or "-",
+                    r.size.label,
                     name,
                     f"{med['to send']:.1f}",
                     f"{med['kernel round trip']:.1f}",
                     kernel if name == "all" else "",
                     f"{cpu:.1f}",
                     f"{wait:.1f}",
+                    f"{server_wait:.1f}",
                     f"{med['to new src']:.1f}",
                     f"{med['decode + paint']:.1f}",
                 ]
@@ -713,20 +759,56 @@ def report(results: list[Result], chromium_version: str) -> None:
     print_table(
         [
             "widget",
-            "tokens",
-            "heads",
+            "size",
             "control",
             "event -> ws send",
             "ws round trip",
             "kernel redraw p50 / p95",
             "kernel on CPU",
             "kernel waiting for a core",
+            "server waiting for a core",
             "PNG in -> new src",
             "decode + paint",
         ],
         rows,
     )
-    notes = [f"{r.widget} ({r.tokens} tokens): {p}" for r in results for p in r.problems]
+    print("\nThe slowest changes (the tail the p95 falls in), ms:")
+    rows = []
+    for r in results:
+        for c in sorted(r.changes, key=lambda c: c.image_ms)[-3:][::-1]:
+            phase = c.phases() or {}
+            rows.append(
+                [
+                    r.widget,
+                    r.size.label,
+                    c.control,
+                    f"{c.image_ms:.0f}",
+                    f"{phase.get('to send', float('nan')):.1f}",
+                    f"{phase.get('kernel round trip', float('nan')):.1f}",
+                    f"{c.kernel_cpu:.1f}",
+                    f"{c.kernel_wait:.1f}",
+                    f"{c.server_cpu:.1f}",
+                    f"{c.server_wait:.1f}",
+                    f"{phase.get('to new src', float('nan')):.1f}",
+                ]
+            )
+    print_table(
+        [
+            "widget",
+            "size",
+            "control",
+            "to new image",
+            "event -> ws send",
+            "ws round trip",
+            "kernel on CPU",
+            "kernel waiting",
+            "server on CPU",
+            "server waiting",
+            "PNG in -> new src",
+        ],
+        rows,
+    )
+    notes = [f"{r.widget} ({r.size.label}): {p}" for r in results for p in r.problems]
     if notes:
         print("\nProblems:")
         for note in notes:
@@ -775,9 +857,7 @@ def main() -> None:
                             Result(
                                 chapter.notebook,
                                 chapter.widget,
-                                "small",
-                                0,
-                                None,
+                                chapter.sizes[0],
                                 problems=[f"FAILED: {type(exc).__name__}: {str(exc)[:300]}"],
                             )
                         )
@@ -792,7 +872,7 @@ def main() -> None:
         by_name = {c.widget: c for c in chapters}
         for r in results:
             if r.changes:
-                r.kernel_ms = kernel_side(by_name[r.widget], r.tokens, r.heads, count)
+                r.kernel_ms = kernel_side(by_name[r.widget], r.size, count)
     report(results, version if chapters else "?")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nLoad at the end: {load} (1, 5, 15 min)")
@@ -802,6 +882,7 @@ def main() -> None:
                 [
                     {
                         **r.__dict__,
+                        "size": r.size.__dict__,
                         "changes": [c.__dict__ for c in r.changes],
                         "first": [c.__dict__ for c in r.first],
                     }

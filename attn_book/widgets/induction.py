@@ -3,7 +3,8 @@
 It shows the chosen head's attention on the sequence and the model's
 next-token probabilities at every position, and says how accurate the model
 is on the repeated part of the evaluation sequences with those heads removed
-(:func:`attn_book.induction.accuracy`). Built with
+(:func:`attn_book.induction.ablation_table`, measured once, when the widget
+is built, or passed in: a change of the menu then only redraws). Built with
 :func:`attn_book.widgets.view.guarded_view` and drawn with Pillow
 (:func:`attn_book.heatmap_png.heatmaps_png`) in the book's colour ramp;
 grey cells are masked (the future). Typed tokens follow
@@ -13,6 +14,7 @@ and the last figure stays.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import combinations
 
 import ipywidgets as widgets
@@ -56,6 +58,7 @@ def induction_widget(
     row: int = 0,
     head: ind.Head = (1, 0),
     num_heads: int = ind.NUM_HEADS,
+    accuracies: Mapping[tuple[ind.Head, ...], float] | None = None,
 ) -> WidgetWithFallback:
     """Chapter 6's widget: tokens, head, heads removed -> attention, predictions, accuracy.
 
@@ -73,6 +76,13 @@ def induction_widget(
         "layer 2 head 1" for ``(1, 0)``).
     num_heads : int
         Heads per layer of ``params``.
+    accuracies : mapping, optional
+        The accuracy on the repeated part of ``batch`` for every choice of
+        the remove menu, keyed by the removed heads, as
+        :func:`attn_book.induction.ablation_table` returns it (a chapter that
+        has printed that table passes it). By default the widget measures it
+        when it is built: one forward pass over ``batch`` per choice (about
+        0.4 s for 500 sequences), so that no change of the menu waits for one.
 
     Returns
     -------
@@ -83,7 +93,8 @@ def induction_widget(
     Raises
     ------
     TypeError, ValueError
-        For a row outside the batch or a head outside the model.
+        For a row outside the batch, a head outside the model, or
+        ``accuracies`` without an entry for a choice of the remove menu.
     """
     row = check_int(row, "row", minimum=0, maximum=len(batch) - 1)
     num_layers = ind.num_layers_of(params)
@@ -91,15 +102,18 @@ def induction_widget(
     if tuple(head) not in heads:
         raise ValueError(f"head must be one of {heads} (layer, head from 0), got {head!r}")
     vocab_size, seq_len = len(params["embed"]), len(params["pos_embed"])
-    accuracies: dict[tuple[ind.Head, ...], float] = {}
+    choices = [removed for _, removed in removal_options(num_layers, num_heads)]
+    if accuracies is None:
+        accuracies = ind.ablation_table(params, batch, num_heads=num_heads)
+    missing = [removed for removed in choices if removed not in accuracies]
+    if missing:
+        raise ValueError(
+            "accuracies must have an entry for every choice of the remove menu (as "
+            f"ablation_table returns), got none for {missing[:3]}"
+        )
 
     def accuracy_without(removed: tuple[ind.Head, ...]) -> float:
-        if removed not in accuracies:
-            gate = ind.head_mask_without(removed, num_layers, num_heads)
-            accuracies[removed] = ind.accuracy(params, batch, num_heads=num_heads, head_mask=gate)[
-                0
-            ]
-        return accuracies[removed]
+        return float(accuracies[removed])
 
     tokens_box = widgets.Text(
         value=" ".join(str(t) for t in batch.tokens[row]),

@@ -79,6 +79,22 @@ def test_widget_rejects_bad_starting_values(trained, evaluation):
         induction_widget(trained, evaluation, row=len(evaluation))
 
 
+def test_widget_takes_the_chapters_ablation_table_and_checks_it(trained, evaluation):
+    table = ind.ablation_table(trained, evaluation)
+    # Measured once when built, by default: the same numbers as the chapter's table.
+    view = induction_widget(trained, evaluation)
+    given = induction_widget(trained, evaluation, accuracies=table)
+    for removed in [((0, 0),), ((1, 0), (1, 1))]:
+        view.controls["remove"].value = removed
+        given.controls["remove"].value = removed
+        assert f"{table[removed]:.3f}" in view.status.value
+        assert given.status.value == view.status.value
+        assert given.image.value == view.image.value
+    partial = {k: v for k, v in table.items() if len(k) < 2}
+    with pytest.raises(ValueError, match="accuracies must have an entry for every choice"):
+        induction_widget(trained, evaluation, accuracies=partial)
+
+
 def test_removal_menu_is_the_ablation_table():
     options = removal_options()
     table = ind.ablation_table(ind.init_params(0), ind.make_batch(0, 4))

@@ -118,3 +118,30 @@ def test_heatmaps_png_colours_follow_values():
     flat = image.reshape(-1, 3)
     assert (np.abs(flat - purple).sum(axis=1) < 10).sum() > 1000
     assert (np.abs(flat - yellow).sum(axis=1) < 10).sum() > 1000
+
+
+def test_heatmaps_png_writes_a_lossless_png():
+    from attn_book.heatmap_png import _png
+
+    pixels = np.random.default_rng(0).integers(0, 256, size=(7, 5, 3), dtype=np.uint8)
+    decoded = Image.open(io.BytesIO(_png(Image.fromarray(pixels))))
+    assert decoded.mode == "RGB"
+    np.testing.assert_array_equal(np.asarray(decoded), pixels)
+
+
+def test_heatmaps_png_label_caches_follow_the_labels():
+    # Labels, label blocks and legends are cached across redraws: the same panels
+    # give the same bytes, and other labels a picture of their own.
+    matrix = np.eye(3)
+    first = heatmaps_png([Panel(matrix, ["a", "b", "c"], ["x", "y", "z"], title="t")])
+    assert heatmaps_png([Panel(matrix, ["a", "b", "c"], ["x", "y", "z"], title="t")]) == first
+    other = heatmaps_png([Panel(matrix, ["a", "b", "d"], ["x", "y", "z"], title="t")])
+    a, b = (
+        np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int) for png in (first, other)
+    )
+    # They differ in the last row label only: left of the cells, in the last row.
+    ys, xs = np.nonzero(np.abs(a - b).max(axis=2))
+    cells_y, cells_x = np.nonzero(np.abs(a - [68, 1, 84]).max(axis=2) <= 1)  # viridis 0
+    assert len(xs) > 10
+    assert xs.max() < cells_x.min()
+    assert ys.min() >= cells_y.min() + 2 * (cells_y.max() - cells_y.min()) // 3
