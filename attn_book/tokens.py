@@ -28,11 +28,12 @@ JavaScript, bit for bit (:func:`browser_tokenizer` gives the page what it needs
 to tokenize and embed text as this module does).
 
 The query/key channels are laid out so that, with ``d_model = 8`` split into
-4 heads of width 2 (``attn_core.multihead`` layout), each head carries one
-readable pattern (heads counted from 1, as the book shows them; index
-``h - 1`` in code): head 1 "pronoun -> animate, adjective -> noun", head 2
-"verb -> noun, noun -> adjective", head 3 "function word -> noun", head 4
-"same word".
+:data:`DESIGNED_HEADS` = 4 heads of width 2 (``attn_core.multihead`` layout),
+each head carries one readable pattern (heads counted from 1, as the book
+shows them; index ``h - 1`` in code). :data:`HEAD_LINKS` says what each head
+links and :data:`HEAD_TITLES` names it: head 1 "pronoun -> animate,
+adjective -> noun", head 2 "verb -> noun, noun -> adjective", head 3
+"function word -> noun", head 4 "same word".
 """
 
 from __future__ import annotations
@@ -127,6 +128,51 @@ _CATEGORY_FEATURES: dict[str, tuple[int, ...]] = {
 _STRONG = 3.5
 _MEDIUM = 2.0
 _IDENTITY = 0.5  # self/repeat bonus 0.25/sqrt(8) ~ 0.09: a lean, not a rule
+
+# The designed query/key channels, channel c at index c: (query feature, key
+# feature, strength), or None for a channel that links nothing. The identity
+# block follows them (channels 6 and up). The one table behind
+# self_attention_projections, HEAD_LINKS and HEAD_TITLES.
+_CHANNEL_LINKS: tuple[tuple[int, int, float] | None, ...] = (
+    (_PRONOUN, _ANIMATE, _STRONG),
+    (_ADJECTIVE, _NOUN, _STRONG),
+    (_VERB, _NOUN, _MEDIUM),
+    (_NOUN, _ADJECTIVE, _MEDIUM),
+    (_FUNCTION, _NOUN, _MEDIUM),
+    None,
+)
+assert len(_CHANNEL_LINKS) == _IDENTITY_START
+
+#: How many heads the designed channels are laid out for: ``D_MODEL = 8`` cut
+#: into 4 heads of width 2, the model of chapters 4 and 5.
+DESIGNED_HEADS: int = 4
+_DESIGNED_HEAD_WIDTH = D_MODEL // DESIGNED_HEADS
+
+#: What each of the :data:`DESIGNED_HEADS` heads links, head 1 first: pairs
+#: ``(query feature, key feature)`` of :data:`FEATURE_NAMES`. A query word with
+#: the first feature looks for key words with the second. The last head links
+#: no feature: it compares the word-specific identity block (same word).
+HEAD_LINKS: tuple[tuple[tuple[str, str], ...], ...] = tuple(
+    tuple(
+        (FEATURE_NAMES[link[0]], FEATURE_NAMES[link[1]])
+        for link in _CHANNEL_LINKS[h * _DESIGNED_HEAD_WIDTH : (h + 1) * _DESIGNED_HEAD_WIDTH]
+        if link is not None
+    )
+    for h in range(DESIGNED_HEADS)
+)
+
+_TITLE_WORDS = {"function": "function word"}
+
+#: One title per head for figures and menus, head 1 first, made from
+#: :data:`HEAD_LINKS`: ``"pronoun -> animate, adjective -> noun"``, ...,
+#: ``"same word"`` for the head without feature links.
+HEAD_TITLES: tuple[str, ...] = tuple(
+    ", ".join(
+        f"{_TITLE_WORDS.get(query, query)} -> {_TITLE_WORDS.get(key, key)}" for query, key in links
+    )
+    or "same word"
+    for links in HEAD_LINKS
+)
 _IDENTITY_RADIUS = 1.0
 # An unknown word's named features are weak: uniform in [0, _UNKNOWN_FEATURE).
 _UNKNOWN_FEATURE = 0.3
@@ -528,14 +574,10 @@ def self_attention_projections(
     d_model = _check_d_model(d_model)
     w_q = np.zeros((d_model, d_model))
     w_k = np.zeros((d_model, d_model))
-    links = [
-        (0, _PRONOUN, _ANIMATE, _STRONG),
-        (1, _ADJECTIVE, _NOUN, _STRONG),
-        (2, _VERB, _NOUN, _MEDIUM),
-        (3, _NOUN, _ADJECTIVE, _MEDIUM),
-        (4, _FUNCTION, _NOUN, _MEDIUM),
-    ]
-    for channel, query_feature, key_feature, strength in links:
+    for channel, link in enumerate(_CHANNEL_LINKS):
+        if link is None:
+            continue
+        query_feature, key_feature, strength = link
         w_q[query_feature, channel] = strength
         w_k[key_feature, channel] = strength
     identity = np.arange(_IDENTITY_START, d_model)

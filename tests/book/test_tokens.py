@@ -14,8 +14,11 @@ from attn_book.tokens import (
     _IDENTITY_START,
     _UNKNOWN_FEATURE,
     D_MODEL,
+    DESIGNED_HEADS,
     EXAMPLE_SENTENCES,
     FEATURE_NAMES,
+    HEAD_LINKS,
+    HEAD_TITLES,
     LEXICON,
     MAX_TOKENS,
     PAD,
@@ -30,7 +33,7 @@ from attn_book.tokens import (
     word_uniforms,
     word_vector,
 )
-from attn_core import scaled_dot_product_attention
+from attn_core import multi_head_attention, scaled_dot_product_attention
 
 
 def attention_weights(text: str, d_model: int = D_MODEL) -> tuple[list[str], np.ndarray]:
@@ -321,6 +324,43 @@ def test_pattern_survives_unknown_words_and_wider_d_model():
     assert tokens[int(weights[tokens.index("it")].argmax())] == "cat"
     tokens, weights = attention_weights(EXAMPLE_SENTENCES["pronoun"], d_model=16)
     assert tokens[int(weights[tokens.index("it")].argmax())] == "cat"
+
+
+def test_head_titles_name_the_links_of_each_head():
+    assert len(HEAD_LINKS) == len(HEAD_TITLES) == DESIGNED_HEADS
+    assert D_MODEL % DESIGNED_HEADS == 0
+    assert HEAD_TITLES == (
+        "pronoun -> animate, adjective -> noun",
+        "verb -> noun, noun -> adjective",
+        "function word -> noun",
+        "same word",
+    )
+    # Every link is a query/key channel of W_q, W_k inside its head's columns.
+    w_q, w_k, _ = self_attention_projections()
+    width = D_MODEL // DESIGNED_HEADS
+    for head, links in enumerate(HEAD_LINKS):
+        columns = slice(head * width, (head + 1) * width)
+        for query, key in links:
+            q_rows = w_q[FEATURE_NAMES.index(query), columns]
+            k_rows = w_k[FEATURE_NAMES.index(key), columns]
+            assert np.any((q_rows != 0) & (k_rows != 0)), (head, query, key)
+
+
+@pytest.mark.parametrize("name", list(EXAMPLE_SENTENCES))
+def test_each_designed_head_does_what_its_title_says(name):
+    tokens = tokenize(EXAMPLE_SENTENCES[name])
+    x = embed(tokens)
+    w_q, w_k, w_v = self_attention_projections()
+    _, weights = multi_head_attention(x, w_q, w_k, w_v, np.eye(D_MODEL), DESIGNED_HEADS)
+    top = weights.argmax(axis=-1)
+    for head, links in enumerate(HEAD_LINKS):
+        for query, key in links:
+            has_key = x[:, FEATURE_NAMES.index(key)] == 1
+            for i in np.flatnonzero(x[:, FEATURE_NAMES.index(query)] == 1):
+                if has_key.any():  # a query word looks most at a key word
+                    assert has_key[top[head, i]], (name, head, tokens[i])
+        if not links:  # the same-word head
+            assert [tokens[j] for j in top[head]] == tokens
 
 
 def test_rows_sum_to_one_for_every_example():
