@@ -94,6 +94,67 @@ def readout_accuracy(weights: np.ndarray, features: np.ndarray, labels: np.ndarr
     return float(np.mean(np.argmax(design @ weights, axis=1) == labels))
 
 
+def readout_by_position(
+    features: np.ndarray, tokens: np.ndarray, vocab_size: int, *, train_count: int
+) -> np.ndarray:
+    """Test accuracy of a linear readout of the token at each position.
+
+    For each position ``j`` a readout (:func:`fit_readout`) is fitted on the
+    first ``train_count`` sequences and scored (:func:`readout_accuracy`) on
+    the rest.
+
+    Parameters
+    ----------
+    features : ndarray, shape (count, width) or (count, n, width)
+        What the readout sees: one vector per sequence, read for every
+        position (such as an encoder's final state), or one vector per
+        sequence and position (such as a context vector ``c_j``).
+    tokens : ndarray of int, shape (count, n)
+        The token at each position, in ``0 .. vocab_size - 1``.
+    vocab_size : int
+    train_count : int
+        Sequences used to fit; between 1 and ``count - 1``.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Entry ``j`` is the fraction of test sequences whose token at ``j``
+        the readout names.
+
+    Raises
+    ------
+    TypeError
+        If ``train_count`` is not an int.
+    ValueError
+        If the shapes disagree or ``train_count`` leaves no sequence to fit or to test.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> tokens = rng.integers(0, 3, size=(40, 2))
+    >>> readout_by_position(np.eye(3)[tokens[:, 0]], tokens, 3, train_count=30).shape
+    (2,)
+    """
+    features, tokens = np.asarray(features, dtype=float), np.asarray(tokens)
+    if tokens.ndim != 2 or features.ndim not in (2, 3) or features.shape[0] != tokens.shape[0]:
+        raise ValueError(
+            f"features must be (count, width) or (count, n, width) and tokens (count, n), "
+            f"got {features.shape} and {tokens.shape}"
+        )
+    if features.ndim == 3 and features.shape[1] != tokens.shape[1]:
+        raise ValueError(
+            f"features has {features.shape[1]} positions but tokens has {tokens.shape[1]}"
+        )
+    train_count = check_int(train_count, "train_count", minimum=1, maximum=tokens.shape[0] - 1)
+    fit, test = slice(0, train_count), slice(train_count, None)
+    accuracy = []
+    for j in range(tokens.shape[1]):
+        seen = features if features.ndim == 2 else features[:, j]
+        weights = fit_readout(seen[fit], tokens[fit, j], vocab_size)
+        accuracy.append(readout_accuracy(weights, seen[test], tokens[test, j]))
+    return np.array(accuracy)
+
+
 def attention_contexts(states: np.ndarray, sharpness: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
     """One context vector per position, attending to all the encoder states.
 
@@ -204,14 +265,10 @@ def bottleneck_experiment(
         tokens = rng.integers(0, vocab_size, size=(train_count + test_count, n))
         states = encode(params, one_hot[tokens])
         contexts, _ = attention_contexts(states)
-        train, test = slice(0, train_count), slice(train_count, None)
-        final_acc, attention_acc = [], []
-        for j in range(n):
-            for feats, store in ((states[:, -1], final_acc), (contexts[:, j], attention_acc)):
-                w = fit_readout(feats[train], tokens[train, j], vocab_size)
-                store.append(readout_accuracy(w, feats[test], tokens[test, j]))
-        result["final_by_position"].append(np.array(final_acc))
-        result["attention_by_position"].append(np.array(attention_acc))
+        final_acc = readout_by_position(states[:, -1], tokens, vocab_size, train_count=train_count)
+        attention_acc = readout_by_position(contexts, tokens, vocab_size, train_count=train_count)
+        result["final_by_position"].append(final_acc)
+        result["attention_by_position"].append(attention_acc)
         result["final"].append(float(np.mean(final_acc)))
         result["attention"].append(float(np.mean(attention_acc)))
     return {

@@ -392,12 +392,24 @@ def accuracy_by_length(
 
 
 def accuracy_by_step(
-    params: Params, length: int, *, count: int = 200, seed: int = 1, task: str = "reverse"
+    params: Params,
+    length: int,
+    *,
+    count: int = 200,
+    seed: int = 1,
+    task: str = "reverse",
+    teacher_forcing: bool = False,
 ) -> np.ndarray:
-    """Greedy-decoding accuracy at each output step, on fresh sentences of one length.
+    """Accuracy at each output step, on fresh sentences of one length.
 
     Where along the translation the errors arise: entry ``i`` is the fraction
-    of test sentences whose output word ``i + 1`` is right.
+    of test sentences whose output word ``i + 1`` is right. By default the
+    decoder reads its own previous prediction (greedy decoding, as
+    :func:`translate_batch`), so an early mistake can cause later ones. With
+    ``teacher_forcing=True`` it reads the reference's previous word instead
+    (:func:`teacher_forcing_inputs`, as in training), so no mistake is fed
+    back: comparing the two separates errors fed back from errors the model
+    makes even when everything it has read is right.
 
     Parameters
     ----------
@@ -410,6 +422,9 @@ def accuracy_by_step(
         Seed of the test sentences (use one the training did not use).
     task : {"reverse", "copy"}
         The task the model was trained on (:mod:`attn_book.toy_tasks`).
+    teacher_forcing : bool
+        Read the reference's previous word at each step instead of the
+        model's own prediction.
 
     Returns
     -------
@@ -418,22 +433,38 @@ def accuracy_by_step(
     Raises
     ------
     TypeError, ValueError
-        If ``count`` or ``length`` is not an int of at least 1, or ``task`` is unknown.
+        If ``count`` or ``length`` is not an int of at least 1, ``task`` is
+        unknown, or ``teacher_forcing`` is not a bool.
 
     Examples
     --------
     >>> accuracy_by_step(init_params(0, attention=True), 4, count=10).shape
     (4,)
+    >>> accuracy_by_step(init_params(0, attention=True), 4, count=10, teacher_forcing=True).shape
+    (4,)
     """
     count = check_int(count, "count", minimum=1)
     length = check_int(length, "length", minimum=1)
-    return _right_words(params, np.random.default_rng(seed), count, length, task).mean(axis=0)
+    if not isinstance(teacher_forcing, bool | np.bool_):
+        raise TypeError(f"teacher_forcing must be True or False, got {teacher_forcing!r}")
+    return _right_words(
+        params, np.random.default_rng(seed), count, length, task, bool(teacher_forcing)
+    ).mean(axis=0)
 
 
 def _right_words(
-    params: Params, rng: np.random.Generator, count: int, length: int, task: str
+    params: Params,
+    rng: np.random.Generator,
+    count: int,
+    length: int,
+    task: str,
+    teacher_forcing: bool = False,
 ) -> np.ndarray:
     """(count, length) booleans: which output words of fresh test sentences are right."""
     source, target = make_batch(rng, count, length, task)
-    predicted, _ = translate_batch(params, source)
+    if teacher_forcing:
+        logits = forward(params, source, teacher_forcing_inputs(target)).logits
+        predicted = np.argmax(logits, axis=-1)
+    else:
+        predicted, _ = translate_batch(params, source)
     return predicted == target

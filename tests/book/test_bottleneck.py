@@ -6,6 +6,7 @@ from attn_book.bottleneck import (
     bottleneck_experiment,
     fit_readout,
     readout_accuracy,
+    readout_by_position,
 )
 
 
@@ -25,6 +26,29 @@ def test_attention_context_weights_are_rows_summing_to_one_peaked_on_the_diagona
     assert np.allclose(weights.sum(axis=1), 1.0)
     assert np.all(weights.argmax(axis=1) == np.arange(5))
     assert np.allclose(contexts[1, 2], weights[2] @ states[1])
+
+
+def test_readout_by_position_reads_one_vector_or_one_per_position():
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(0, 3, size=(300, 2))
+    one_hot = np.eye(3)[tokens]  # (300, 2, 3)
+    # One vector for every position that holds only the first token:
+    first_only = readout_by_position(one_hot[:, 0], tokens, 3, train_count=200)
+    assert first_only.shape == (2,)
+    assert first_only[0] == 1.0 and first_only[1] < 0.6
+    # A vector per position: each holds its own token.
+    assert np.all(readout_by_position(one_hot, tokens, 3, train_count=200) == 1.0)
+    # The same numbers as fitting and scoring by hand.
+    weights = fit_readout(one_hot[:200, 0], tokens[:200, 1], 3)
+    assert first_only[1] == readout_accuracy(weights, one_hot[200:, 0], tokens[200:, 1])
+    with pytest.raises(ValueError, match="positions"):
+        readout_by_position(one_hot[:, :1], tokens, 3, train_count=200)
+    with pytest.raises(ValueError, match="features"):
+        readout_by_position(one_hot[:10, 0], tokens, 3, train_count=5)
+    with pytest.raises(ValueError, match="train_count"):
+        readout_by_position(one_hot, tokens, 3, train_count=300)
+    with pytest.raises(TypeError, match="train_count"):
+        readout_by_position(one_hot, tokens, 3, train_count=0.5)
 
 
 def test_final_state_degrades_with_length_while_attention_does_not():

@@ -151,6 +151,22 @@ def test_accuracy_by_step_splits_the_word_accuracy_of_one_length():
         accuracy_by_step(params, 0)
     with pytest.raises(ValueError, match="task"):
         accuracy_by_step(params, 3, task="sort")
+    with pytest.raises(TypeError, match="teacher_forcing"):
+        accuracy_by_step(params, 3, teacher_forcing="yes")
+
+
+def test_accuracy_by_step_under_teacher_forcing_reads_the_reference():
+    params = _perturbed(5, False)
+    forced = accuracy_by_step(params, 6, count=50, seed=3, teacher_forcing=True)
+    greedy = accuracy_by_step(params, 6, count=50, seed=3)
+    # The same test sentences, decoded reading the reference's previous word:
+    source, target = make_batch(np.random.default_rng(3), 50, 6)
+    logits = forward(params, source, teacher_forcing_inputs(target)).logits
+    assert np.allclose(forced, (logits.argmax(axis=-1) == target).mean(axis=0))
+    # Step 1 reads the start word either way; later steps read different words.
+    assert forced[0] == greedy[0]
+    run = forward(params, source)
+    assert not np.array_equal(run.words, teacher_forcing_inputs(target))
 
 
 def test_training_on_the_copy_task_learns_to_copy():
