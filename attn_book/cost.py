@@ -12,9 +12,12 @@ recurrent          O(n d^2)             O(n)                   O(n)
 This module times both layers on the same inputs, for growing ``n``, and
 fits the exponent of ``n`` on a log-log scale: about 2 for attention (every
 query meets every key) and about 1 for the recurrent layer (one step per
-token). The recurrent layer is the book's tanh RNN,
-:func:`attn_book.rnn.rnn_forward`, without a bias:
-``h_t = tanh(x_t W_x + h_{t-1} W_h)``. Timings count the CPU time of the
+token). The timed attention is the attention step only,
+``scaled_dot_product_attention(x, x, x)``: the scores and the weighted sum,
+without the projections that make ``Q``, ``K``, ``V`` and the output. The
+recurrent layer is the book's tanh RNN, :func:`attn_book.rnn.rnn_forward`,
+without a bias: ``h_t = tanh(x_t W_x + h_{t-1} W_h)``, its input product
+``x_t W_x`` included. Timings count the CPU time of the
 calling thread (with matrix products limited to that one thread by
 ``threadpoolctl``: on a busy machine a multi-threaded BLAS waits for a free
 core at every product, noise that has nothing to do with ``n``) and keep the
@@ -26,7 +29,8 @@ weighted sum of the values, and leaves out the projections that make ``Q``,
 ``K``, ``V`` and the output, ``O(n d^2)`` like a whole recurrent layer; so
 self-attention does fewer multiply-adds than a recurrent layer of the same
 width exactly when ``n < d`` (Vaswani et al. 2017, section 4), projections
-aside.
+aside. With them a full layer does ``2 n^2 d + 4 n d^2``, more than the
+recurrent layer's ``2 n d^2`` at every ``n``.
 """
 
 from __future__ import annotations
@@ -208,7 +212,11 @@ def measure_costs(
     repeats: int = 5,
     seed: int = 0,
 ) -> CostMeasurement:
-    """Time self-attention and a recurrent layer on the same random inputs.
+    """Time the attention step and a recurrent layer on the same random inputs.
+
+    The attention step is ``scaled_dot_product_attention(x, x, x)``, without
+    the ``Q``, ``K``, ``V`` and output projections; the recurrent layer is
+    :func:`attn_book.rnn.rnn_forward`, its input product ``x W_x`` included.
 
     Parameters
     ----------

@@ -328,7 +328,7 @@ engine.build = (ex) => {
   const e = data.extent;
   ex.x = slider(ex, "x", "query x", -e, e, data.step);
   ex.y = slider(ex, "y", "query y", -e, e, data.step);
-  ex.t = slider(ex, "t", "temperature T", 0, data.temperatures.length - 1, 1);
+  ex.t = slider(ex, "t", "temperature τ", 0, data.temperatures.length - 1, 1);
   for (const s of [ex.x, ex.y, ex.t]) {
     controls.appendChild(s.wrap);
   }
@@ -355,8 +355,8 @@ engine.build = (ex) => {
   const note = el(
     "p",
     "al-note",
-    "Soft weights: softmax(q·k / T); the ringed key is the hard lookup's choice " +
-      "(the largest score). A small T makes the soft lookup hard; a large T spreads " +
+    "Soft weights: softmax(q·k / τ); the ringed key is the hard lookup's choice " +
+      "(the largest score). A small τ makes the soft lookup hard; a large τ spreads " +
       "the weight evenly.",
   );
 

@@ -9,9 +9,9 @@ writes one self-contained HTML fragment (inline CSS, data and script, from
   the two sliders (keyboard: arrow keys, Page Up/Down, Home/End), or jump to
   one of the chapter's examples (one where the query aligns with one key, one
   where it aligns with several);
-- a temperature slider;
+- a temperature slider (the temperature is τ);
 - for every key its score ``q . k``, its soft weight
-  ``softmax(scores / T)`` (a bar in the book's weight colours) and its hard
+  ``softmax(scores / τ)`` (a bar in the book's weight colours) and its hard
   weight (1 for the best key, 0 for the others), and both answers: the
   weighted mix of the values and the best key's value, with the effective
   number of keys ``1 / sum(w**2)``.

@@ -107,7 +107,7 @@ def drive(root) -> int:
     check_against_python(root)
     x = root.get_by_role("slider", name="query x")
     y = root.get_by_role("slider", name="query y")
-    t = root.get_by_role("slider", name="temperature T")
+    t = root.get_by_role("slider", name="temperature τ")
     start = snapshot(root)["state"]["query"]
 
     # Keyboard on the sliders.
@@ -237,7 +237,7 @@ def test_hard_lookup_and_its_limit(new_page):
     page, log = new_page()
     standalone(page, chapter_explorer())
     root = page.locator(".attn-lookup")
-    t = root.get_by_role("slider", name="temperature T")
+    t = root.get_by_role("slider", name="temperature τ")
     t.focus()
     page.keyboard.press("Home")  # the coldest temperature
     snap = check_against_python(root)
@@ -314,7 +314,7 @@ def test_keyboard_only_with_visible_focus_and_labels(new_page):
     standalone(page, chapter_explorer())
     root = page.locator(".attn-lookup")
     # Every control is labelled.
-    for name in ["query x", "query y", "temperature T"]:
+    for name in ["query x", "query y", "temperature τ"]:
         assert root.get_by_role("slider", name=name).count() == 1
     for name in EXAMPLES:
         assert root.get_by_role("button", name=name).count() == 1
@@ -330,7 +330,7 @@ def test_keyboard_only_with_visible_focus_and_labels(new_page):
         assert focus["root"] == "attn-lookup", focus
         assert focus["outline"][:2] == ["solid", 2], focus
         seen.append(focus["label"] if focus["label"] is not None else focus["text"])
-    assert seen == ["query x", "query y", "temperature T", *EXAMPLES]
+    assert seen == ["query x", "query y", "temperature τ", *EXAMPLES]
     # Operate everything from the keyboard.
     page.keyboard.press("Enter")  # the focused button: "several keys"
     assert snapshot(root)["state"]["query"] == EXAMPLES["several keys"]
