@@ -23,8 +23,10 @@ every gradient against finite differences. :func:`train` runs
 
 The analysis: :func:`accuracy` on the repeated part and on the rest,
 :func:`previous_token_score` and :func:`induction_score` (the two kinds of
-head, measured over many sequences, gathered by :func:`head_scores`), and
-:func:`ablation_table` (accuracy with heads removed).
+head, measured over many sequences, gathered by :func:`head_scores`),
+:func:`ablation_table` (accuracy with heads removed), and path ablation
+(``removed_paths`` of :func:`forward` and :func:`accuracy`: a head's output
+hidden from, say, the keys of the next layer only).
 
 Code indexes layers and heads from 0; anything a reader sees labels them
 from 1 (:func:`head_name`).
@@ -33,7 +35,7 @@ from 1 (:func:`head_name`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -62,7 +64,7 @@ MAX_STRETCH: int = 8
 #: Width of the residual stream and heads per layer (d_head = 16).
 D_MODEL: int = 32
 NUM_HEADS: int = 2
-#: Training settings that worked on every one of 20 seeds (see the chapter).
+#: Training settings (benchmarks/bench_induction_seeds.py tries them on 20 seeds).
 STEPS: int = 400
 BATCH_SIZE: int = 32
 LEARNING_RATE: float = 0.02
@@ -73,6 +75,8 @@ EVAL_SEED: int = 10_000
 EVAL_SIZE: int = 500
 
 _QKV = ("w_q", "w_k", "w_v")
+#: What reads the residual stream: each later layer's queries, keys and values, and the logits.
+READERS: tuple[str, ...] = ("q", "k", "v", "logits")
 #: The weight matrices of each layer, in the order of their names ``layer{l}.w_q`` ...
 LAYER_WEIGHTS: tuple[str, ...] = (*_QKV, "w_o")
 
@@ -324,8 +328,9 @@ def init_params(
         Vocabulary, longest sequence (rows of the position embedding), width.
     embed_scale : float
         Standard deviation of the initial token and position embeddings.
-        Small embeddings (0.3, not 1) let Adam take large steps early
-        without saturating the softmax.
+        Small embeddings (0.3, not 1) start the attention near uniform; with
+        1 the model learns more slowly and ends worse
+        (benchmarks/bench_induction_seeds.py, 20 seeds).
 
     Returns
     -------
@@ -466,12 +471,20 @@ def forward(
     *,
     num_heads: int = NUM_HEADS,
     head_mask: Any = None,
+    removed_paths: Mapping[Head, Iterable[str]] | None = None,
 ) -> Forward:
     """Run the model on a batch of token sequences.
 
     For each layer ``l``: ``q, k, v = split_heads(x @ W)``, causal scaled
     dot-product attention per head, ``x = x + merge_heads(context * gate) @ W_o``.
     The logits are ``x @ unembed``.
+
+    ``removed_paths`` removes a head's output from some of its readers only
+    (path ablation): with ``{(0, 1): ["k"]}``, the keys of every later layer
+    are computed from the residual stream minus what head ``(0, 1)`` added to
+    it, while the queries, the values and the logits read the whole stream.
+    Removing a head from all of ``"q"``, ``"k"``, ``"v"`` and ``"logits"`` is
+    the same as removing it with ``head_mask``.
 
     Parameters
     ----------
@@ -485,6 +498,11 @@ def forward(
         Multiplies each head's context vectors before ``W_o``: 0 removes the
         head (ablation), 1 keeps it. Default: all ones. Removing head ``h``
         is the same as zeroing rows ``h*d_head:(h+1)*d_head`` of ``W_o``.
+    removed_paths : mapping of (layer, head) to iterable of str, optional
+        For each head (indices from 0), the readers that do not see its
+        output: any of ``"q"``, ``"k"``, ``"v"`` (the projections of every
+        later layer) and ``"logits"`` (the unembedding). :attr:`Forward.residuals`
+        stays the whole stream. Not supported by :func:`loss_and_grad`.
 
     Returns
     -------
@@ -494,7 +512,8 @@ def forward(
     ------
     TypeError, ValueError
         For tokens that are not integers of shape (batch, n) inside the
-        vocabulary, or a ``head_mask`` of the wrong shape.
+        vocabulary, a ``head_mask`` of the wrong shape, or a ``removed_paths``
+        naming a head outside the model or an unknown reader.
 
     Examples
     --------
@@ -504,23 +523,62 @@ def forward(
     """
     tokens = check_tokens(params, tokens)
     gate = _gate(params, num_heads, head_mask)
+    cut = _removed_paths(removed_paths, *gate.shape)
     n = tokens.shape[1]
     mask = causal_mask(n)
     x = params["embed"][tokens] + params["pos_embed"][:n]  # (B, n, d)
+    # What each reader does not see: the sum of the outputs removed from it.
+    hidden: dict[str, Any] = dict.fromkeys(READERS, 0.0)
     result = Forward(logits=np.empty(0))
     for layer in range(1, len(gate) + 1):
         result.residuals.append(x)
-        # (B, n, d) @ (d, d) -> (B, n, d) -> (B, h, n, d_head) for each of Q, K, V
-        q, k, v = (split_heads(x @ params[f"layer{layer}.{w}"], num_heads) for w in _QKV)
+        # (B, n, d) @ (d, d) -> (B, n, d) -> (B, h, n, d_head) for each of Q, K, V;
+        # w_q reads x minus what is hidden from "q", and so on.
+        q, k, v = (
+            split_heads((x - hidden[reader]) @ params[f"layer{layer}.{w}"], num_heads)
+            for w, reader in zip(_QKV, READERS[:3], strict=True)
+        )
         context, weights = scaled_dot_product_attention(q, k, v, mask)  # (B, h, n, d_head)
         merged = merge_heads(context * gate[layer - 1][:, None, None])  # (B, n, d)
-        x = x + merged @ params[f"layer{layer}.w_o"]
+        w_o = params[f"layer{layer}.w_o"]
+        x = x + merged @ w_o
+        d_head = w_o.shape[0] // num_heads
+        for (cut_layer, head), readers in cut.items():
+            if cut_layer == layer - 1:
+                rows = slice(head * d_head, (head + 1) * d_head)
+                output = merged[..., rows] @ w_o[rows]  # what this head added to x
+                for reader in readers:
+                    hidden[reader] = hidden[reader] + output
         result.qkv.append((q, k, v))
         result.weights.append(weights)
         result.merged.append(merged)
     result.residuals.append(x)
-    result.logits = x @ params["unembed"]  # (B, n, vocab)
+    result.logits = (x - hidden["logits"]) @ params["unembed"]  # (B, n, vocab)
     return result
+
+
+def _removed_paths(
+    removed_paths: Mapping[Head, Iterable[str]] | None, num_layers: int, num_heads: int
+) -> dict[Head, frozenset[str]]:
+    """``removed_paths`` of :func:`forward`, checked: head -> the readers that skip its output."""
+    if removed_paths is None:
+        return {}
+    if not isinstance(removed_paths, Mapping):
+        raise TypeError(
+            f"removed_paths must map (layer, head) to readers, got {type(removed_paths).__name__}"
+        )
+    checked: dict[Head, frozenset[str]] = {}
+    for head, readers in removed_paths.items():
+        head_mask_without([head], num_layers, num_heads)  # raises for a head outside the model
+        readers = frozenset([readers] if isinstance(readers, str) else readers)
+        unknown = sorted(readers - set(READERS))
+        if unknown:
+            raise ValueError(
+                f"removed_paths: unknown reader(s) {unknown} for head {tuple(head)}; "
+                f"readers are {list(READERS)}"
+            )
+        checked[tuple(head)] = readers
+    return checked
 
 
 def next_token_probabilities(logits: Any) -> np.ndarray:
@@ -717,8 +775,12 @@ def accuracy(
     *,
     num_heads: int = NUM_HEADS,
     head_mask: Any = None,
+    removed_paths: Mapping[Head, Iterable[str]] | None = None,
 ) -> tuple[float, float]:
     """Next-token accuracy on the repeated part and on every other position.
+
+    ``head_mask`` and ``removed_paths`` remove heads, or some paths of a
+    head's output, as in :func:`forward`.
 
     Returns
     -------
@@ -727,7 +789,13 @@ def accuracy(
     rest : float
         Accuracy on every other token from position 1 on (chance: about 1/vocab).
     """
-    logits = forward(params, batch.tokens, num_heads=num_heads, head_mask=head_mask).logits
+    logits = forward(
+        params,
+        batch.tokens,
+        num_heads=num_heads,
+        head_mask=head_mask,
+        removed_paths=removed_paths,
+    ).logits
     correct = logits[:, :-1].argmax(axis=-1) == batch.tokens[:, 1:]
     target_predictable = batch.predictable[:, 1:]
     return float(correct[target_predictable].mean()), float(correct[~target_predictable].mean())

@@ -108,6 +108,68 @@ def test_forward_rejects_bad_tokens_and_head_masks():
         ind.head_mask_without([(2, 0)])
 
 
+def test_removing_a_head_from_every_reader_is_removing_the_head():
+    params = ind.init_params(3, embed_scale=1.0)
+    tokens = ind.make_batch(4, 6).tokens
+    plain = ind.forward(params, tokens)
+    for removed in ({}, {(0, 1): ()}):  # nothing removed: the same numbers, bit for bit
+        same = ind.forward(params, tokens, removed_paths=removed)
+        assert np.array_equal(same.logits, plain.logits)
+    for head in ind.all_heads():
+        by_gate = ind.forward(params, tokens, head_mask=ind.head_mask_without([head]))
+        by_paths = ind.forward(params, tokens, removed_paths={head: ind.READERS})
+        np.testing.assert_allclose(by_paths.logits, by_gate.logits, rtol=0, atol=1e-12)
+        for a, b in zip(by_paths.weights, by_gate.weights, strict=True):
+            np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("readers", [("k",), ("q", "v"), ("logits",), ("q", "v", "logits")])
+def test_removed_paths_hide_a_head_from_the_chosen_readers_only(readers):
+    """Layer 2 and the logits by hand: each reader gets the stream with or without the head."""
+    from attn_core import merge_heads, scaled_dot_product_attention, split_heads
+
+    params = ind.init_params(5, embed_scale=1.0)
+    tokens = ind.make_batch(6, 4).tokens
+    head = (0, 1)
+    out = ind.forward(params, tokens, removed_paths={head: readers})
+    full = ind.forward(params, tokens)
+    d_head = ind.D_MODEL // ind.NUM_HEADS
+    rows = slice(head[1] * d_head, (head[1] + 1) * d_head)
+    x = full.residuals[1]  # after layer 1, every head included
+    without = x - full.merged[0][..., rows] @ params["layer1.w_o"][rows]
+    seen = {reader: without if reader in readers else x for reader in ind.READERS}
+    q, k, v = (
+        split_heads(seen[r] @ params[f"layer2.w_{r}"], ind.NUM_HEADS) for r in ("q", "k", "v")
+    )
+    context, weights = scaled_dot_product_attention(q, k, v, causal_mask(ind.SEQ_LEN))
+    logits = (seen["logits"] + merge_heads(context) @ params["layer2.w_o"]) @ params["unembed"]
+    np.testing.assert_allclose(out.weights[0], full.weights[0], rtol=0, atol=0)  # layer 1
+    np.testing.assert_allclose(out.weights[1], weights, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(out.logits, logits, rtol=0, atol=1e-12)
+    assert not np.allclose(out.logits, full.logits)  # the removal changed something
+    # Only the readers named: removing from the keys leaves the queries and values alone.
+    for index, reader in enumerate("qkv"):
+        same = np.allclose(out.qkv[1][index], full.qkv[1][index], rtol=0, atol=1e-12)
+        assert same == (reader not in readers)
+    a, b = ind.accuracy(params, ind.make_batch(6, 4), removed_paths={head: readers})
+    correct = logits[:, :-1].argmax(axis=-1) == tokens[:, 1:]
+    assert a == correct[ind.make_batch(6, 4).predictable[:, 1:]].mean()
+
+
+def test_removed_paths_rejects_bad_heads_and_readers():
+    params = ind.init_params(0)
+    tokens = [[1, 2, 3]]
+    with pytest.raises(ValueError, match="unknown reader.*'keys'"):
+        ind.forward(params, tokens, removed_paths={(0, 0): ["keys"]})
+    with pytest.raises(ValueError, match="outside the model"):
+        ind.forward(params, tokens, removed_paths={(2, 0): ["k"]})
+    with pytest.raises(TypeError, match="removed_paths must map"):
+        ind.forward(params, tokens, removed_paths=[(0, 0)])
+    # A single reader may be given as a str.
+    one = ind.forward(params, tokens, removed_paths={(0, 0): "k"}).logits
+    assert np.array_equal(one, ind.forward(params, tokens, removed_paths={(0, 0): ["k"]}).logits)
+
+
 def test_heads_are_named_from_1():
     assert ind.head_name(0, 1) == "layer 1 head 2"
     assert ind.all_heads() == [(0, 0), (0, 1), (1, 0), (1, 1)]
