@@ -251,25 +251,25 @@ def gru_forward(params: Params, x: Any) -> np.ndarray:
 
 
 def gru_input_jacobians(params: Params, x: Any) -> np.ndarray:
-    """Jacobians ``d h_T / d x_t`` of the GRU's last state with respect to every input.
+    """Jacobians ``d h_n / d x_t`` of the GRU's last state with respect to every input.
 
     Parameters
     ----------
     params : dict
         From :func:`init_gru`.
-    x : array_like, shape (T, input_size)
+    x : array_like, shape (n, input_size)
         One input sequence.
 
     Returns
     -------
-    ndarray, shape (T, hidden_size, input_size)
-        Entry ``[t, a, b]`` is ``d h_T[a] / d x_t[b]`` (as
+    ndarray, shape (n, hidden_size, input_size)
+        Entry ``[t, a, b]`` is ``d h_n[a] / d x_t[b]`` (as
         :func:`attn_book.rnn.input_jacobians` for a tanh RNN).
 
     Raises
     ------
     ValueError
-        If ``x`` is not one (T, input_size) sequence.
+        If ``x`` is not one (n, input_size) sequence.
 
     Examples
     --------
@@ -278,7 +278,7 @@ def gru_input_jacobians(params: Params, x: Any) -> np.ndarray:
     """
     x = np.asarray(x, dtype=float)
     if x.ndim != 2:
-        raise ValueError(f"x must be one sequence of shape (T, input_size), got {x.shape}")
+        raise ValueError(f"x must be one sequence of shape (n, input_size), got {x.shape}")
     states = gru_forward(params, x)
 
     def step_back(t: int, back: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

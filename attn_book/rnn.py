@@ -12,14 +12,14 @@ as the two directions of the encoder in :mod:`attn_book.seq2seq`) and
 :mod:`attn_book.seq2seq` and the cost measurement of :mod:`attn_book.cost`
 call the same functions.
 
-:func:`input_jacobians` returns every ``d h_T / d x_t`` of one sequence by
-the chain rule, walking back from ``T`` (with ``D_k = diag(1 - h_k^2)``)::
+:func:`input_jacobians` returns every ``d h_n / d x_t`` of one sequence by
+the chain rule, walking back from step ``n`` (with ``D_k = diag(1 - h_k^2)``)::
 
-    d h_T / d x_t = (D_T W_h^T) (D_{T-1} W_h^T) ... (D_{t+1} W_h^T) D_t W_x^T,
+    d h_n / d x_t = (D_n W_h^T) (D_{n-1} W_h^T) ... (D_{t+1} W_h^T) D_t W_x^T,
 
 so each step back multiplies by ``W_h`` and by the tanh slope (at most 1).
 When those factors shrink vectors, the gradient decays geometrically with the
-distance ``T - t`` (Bengio et al. 1994; Pascanu et al. 2013). The gated unit
+distance ``n - t`` (Bengio et al. 1994; Pascanu et al. 2013). The gated unit
 of :mod:`attn_book.gru` decays far more slowly when its update gates are near 1.
 """
 
@@ -309,25 +309,25 @@ def rnn_backward(
 
 
 def input_jacobians(params: Params, x: Any) -> np.ndarray:
-    """Jacobians ``d h_T / d x_t`` of the last state with respect to every input.
+    """Jacobians ``d h_n / d x_t`` of the last state with respect to every input.
 
     Parameters
     ----------
     params : dict
         From :func:`init_rnn`.
-    x : array_like, shape (T, input_size)
+    x : array_like, shape (n, input_size)
         One input sequence.
 
     Returns
     -------
-    ndarray, shape (T, hidden_size, input_size)
-        Entry ``[t, a, b]`` is ``d h_T[a] / d x_t[b]`` (position ``t`` counted
-        from 0, so its distance to the end is ``T - 1 - t``).
+    ndarray, shape (n, hidden_size, input_size)
+        Entry ``[t, a, b]`` is ``d h_n[a] / d x_t[b]`` (position ``t`` counted
+        from 0, so its distance to the end is ``n - 1 - t``).
 
     Raises
     ------
     ValueError
-        If ``x`` is not a 2-D (T, input_size) array or ``params`` are stacked.
+        If ``x`` is not a 2-D (n, input_size) array or ``params`` are stacked.
 
     Examples
     --------
@@ -339,11 +339,11 @@ def input_jacobians(params: Params, x: Any) -> np.ndarray:
         raise ValueError("input_jacobians needs the weights of one RNN, not a stack")
     x = _check_inputs(params, x)
     if x.ndim != 2:
-        raise ValueError(f"x must be one sequence of shape (T, input_size), got {x.shape}")
+        raise ValueError(f"x must be one sequence of shape (n, input_size), got {x.shape}")
     states = rnn_forward(params, x)
 
     def step_back(t: int, back: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        through_tanh, back = rnn_step_backward(back, states[t], params["w_h"])  # d h_T / d a_t
+        through_tanh, back = rnn_step_backward(back, states[t], params["w_h"])  # d h_n / d a_t
         return through_tanh @ params["w_x"].T, back
 
     return chain_jacobians(states, x.shape[1], step_back)
@@ -354,26 +354,26 @@ def chain_jacobians(
     input_size: int,
     step_back: Callable[[int, np.ndarray], tuple[np.ndarray, np.ndarray]],
 ) -> np.ndarray:
-    """``d h_T / d x_t`` for every step of one recurrent run, by the chain rule from the end.
+    """``d h_n / d x_t`` for every step of one recurrent run, by the chain rule from the end.
 
-    ``back = d h_T / d h_t`` starts as the identity at ``t = T``; each of its
-    rows is one coordinate of ``h_T``, so the step's backward pass takes the
+    ``back = d h_n / d h_t`` starts as the identity at ``t = n``; each of its
+    rows is one coordinate of ``h_n``, so the step's backward pass takes the
     rows as a batch.
 
     Parameters
     ----------
-    states : ndarray, shape (T, hidden)
-        The run's states ``h_1 .. h_T``.
+    states : ndarray, shape (n, hidden)
+        The run's states ``h_1 .. h_n``.
     input_size : int
         Width of an input ``x_t``.
     step_back : callable
-        ``step_back(t, back)`` -> ``(d h_T / d x_t, d h_T / d h_{t-1})`` for
-        step ``t`` (from 0), given ``back = d h_T / d h_t``: the chain rule
+        ``step_back(t, back)`` -> ``(d h_n / d x_t, d h_n / d h_{t-1})`` for
+        step ``t`` (from 0), given ``back = d h_n / d h_t``: the chain rule
         through one step of the recurrent network.
 
     Returns
     -------
-    ndarray, shape (T, hidden, input_size)
+    ndarray, shape (n, hidden, input_size)
     """
     n, hidden = states.shape
     jacobians = np.empty((n, hidden, input_size))
@@ -384,7 +384,7 @@ def chain_jacobians(
 
 
 def gradient_norm_by_distance(params: Params, x: Any) -> np.ndarray:
-    """Mean spectral norm of ``d h_T / d x_t`` as a function of the distance ``T - t``.
+    """Mean spectral norm of ``d h_n / d x_t`` as a function of the distance ``n - t``.
 
     Parameters
     ----------
@@ -392,12 +392,12 @@ def gradient_norm_by_distance(params: Params, x: Any) -> np.ndarray:
         From :func:`init_rnn`, or a GRU's from :func:`attn_book.gru.init_gru`
         (recognised by its update-gate weights ``w_hz``; its Jacobians come
         from :func:`attn_book.gru.gru_input_jacobians`).
-    x : array_like, shape (batch, T, input_size)
+    x : array_like, shape (batch, n, input_size)
         Several input sequences of the same length.
 
     Returns
     -------
-    ndarray, shape (T,)
+    ndarray, shape (n,)
         Entry ``k`` is the norm for inputs ``k`` steps before the end
         (``k = 0`` is the last input), averaged over the batch.
 
@@ -408,7 +408,7 @@ def gradient_norm_by_distance(params: Params, x: Any) -> np.ndarray:
     """
     x = np.asarray(x, dtype=float)
     if x.ndim != 3:
-        raise ValueError(f"x must have shape (batch, T, input_size), got {x.shape}")
+        raise ValueError(f"x must have shape (batch, n, input_size), got {x.shape}")
     if "w_hz" in params:
         from attn_book.gru import gru_input_jacobians as jacobians  # gru imports this module
     else:
