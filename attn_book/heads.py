@@ -1,250 +1,52 @@
-"""Attention heads built by hand, so a reader can predict their patterns.
+"""The multi-head models of chapters 4 and 5, and heads built by hand.
 
-:func:`chapter_projections` is the multi-head model of chapters 4 and 5 (and
-of the kernel-free explorer): chapter 3's designed ``W_q, W_k, W_v`` cut into
-heads, plus one seeded random ``W_o``.
-
-:func:`head_shares` splits a multi-head layer's output into one share per
-head, before and after ``W_o``: what chapter 4 and its widget show to say
-where ``W_o`` acts and that it mixes the heads.
-
-:func:`designed_heads` returns the inputs and weights of a two-head model
-for :func:`attn_core.multi_head_attention`:
-
-- head 1 (index 0), "previous token": each token attends to the token just before it
-  (the first token, having none, attends to itself);
-- head 2 (index 1), "same word": each token attends to every occurrence of its own
-  word, itself included.
-
-A previous-token head must know *where* each token is, which the toy
-embeddings of :mod:`attn_book.tokens` do not say. So each token vector gets
-three position features ``(1, t, t^2)`` with ``t = position / MAX_POSITIONS``.
-They make the score a negative squared distance, which peaks exactly one
-position back:
-
-    q_i . k_j = -c (t_i - 1/MAX_POSITIONS - t_j)^2
-
-Layout of each row of ``x`` (``d_model = 16``)::
-
-    0-5    named features of the word (noun, animate, ... as in attn_book.tokens)
-    6-12   identity block: a unit direction per word (embed(tokens, 13))
-    13-15  position features 1, t, t^2
-
-The identity block is 7 wide, not the 2 of the chapter-3 embeddings: in 2
-dimensions two different words can point almost the same way and a
-"same word" head could not tell them apart.
+- :func:`chapter_projections`: chapter 3's designed ``W_q, W_k, W_v`` cut
+  into heads, plus one seeded random ``W_o`` (chapters 4 and 5, the explorer);
+- :func:`head_shares`: each head's part of the output, before and after ``W_o``;
+- :func:`designed_heads`: a two-head layer whose heads are "previous token"
+  and "same word" (chapter 4, and beside the learned heads in chapter 6).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 from attn_book.tokens import D_MODEL as TOY_D_MODEL
 from attn_book.tokens import MAX_TOKENS, embed, self_attention_projections
 from attn_core import multi_head_attention
-from attn_core._validation import as_float_array, check_int
 
-#: Longest sentence the position features are scaled for: the book's token limit.
-MAX_POSITIONS: int = MAX_TOKENS
 #: Seed of the output projection W_o of :func:`chapter_projections`.
 W_O_SEED: int = 4
-#: Width of the designed model: 13 embedding features + 3 position features.
-D_MODEL: int = 16
-NUM_HEADS: int = 2
-D_HEAD: int = D_MODEL // NUM_HEADS
-#: Names of the heads, in head order.
-ROLES: tuple[str, ...] = ("previous token", "same word")
+#: The same-word head's scaled score for the same word: 64 (1 - 0.925) = 4.8 above the
+#: closest two different words of the book's sentences ("and", "because"; chapter 4).
+SAME_WORD_STRENGTH: float = 64.0
 
+# The designed layer's features: 6 named + 7 identity (embed(tokens, 13)), then (1, t, t^2).
 _EMBED_WIDTH = 13
-_NAMED = slice(0, 6)
-_IDENTITY = slice(6, 13)
+_D_MODEL = 16
+_D_HEAD = _D_MODEL // 2
 _ONE, _T, _T2 = 13, 14, 15
-
-
-@dataclass(frozen=True)
-class DesignedModel:
-    """Inputs and weights of a hand-built multi-head attention layer.
-
-    Attributes
-    ----------
-    x : ndarray, shape (n, d_model)
-        Token vectors with position features.
-    w_q, w_k, w_v, w_o : ndarray, shape (d_model, d_model)
-        Projections for :func:`attn_core.multi_head_attention`.
-    num_heads : int
-        Number of heads.
-    roles : tuple of str
-        What each head does, in head order.
-    """
-
-    x: np.ndarray
-    w_q: np.ndarray
-    w_k: np.ndarray
-    w_v: np.ndarray
-    w_o: np.ndarray
-    num_heads: int
-    roles: tuple[str, ...]
-
-    @property
-    def weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``(w_q, w_k, w_v, w_o)``, ready to unpack into multi_head_attention."""
-        return self.w_q, self.w_k, self.w_v, self.w_o
-
-
-def position_features(n: int) -> np.ndarray:
-    """The ``(n, 3)`` position features ``(1, t, t^2)``, ``t = i / MAX_POSITIONS``.
-
-    Parameters
-    ----------
-    n : int
-        Number of positions, 1 to MAX_POSITIONS.
-
-    Returns
-    -------
-    ndarray, shape (n, 3), float64
-
-    Raises
-    ------
-    TypeError
-        If ``n`` is not an int.
-    ValueError
-        If ``n`` is outside 1..MAX_POSITIONS.
-
-    Examples
-    --------
-    >>> position_features(3) * [1, 64, 64**2]  # (1, i, i^2) in units of positions
-    array([[1., 0., 0.],
-           [1., 1., 1.],
-           [1., 2., 4.]])
-    """
-    check_int(n, "n", minimum=1, maximum=MAX_POSITIONS)
-    t = np.arange(n) / MAX_POSITIONS
-    return np.stack([np.ones(n), t, t**2], axis=1)
-
-
-def designed_heads(
-    tokens: Sequence[str], *, sharpness: float = 6.0, same_word_strength: float = 40.0
-) -> DesignedModel:
-    """A two-head model whose heads are "previous token" and "same word".
-
-    Parameters
-    ----------
-    tokens : sequence of str
-        The sentence, e.g. from :func:`attn_book.tokens.tokenize`; at most
-        MAX_POSITIONS tokens.
-    sharpness : float, default 6.0
-        Score penalty per squared step of distance in the previous-token head
-        (after the ``1/sqrt(d_head)`` scaling): a key one step off the target
-        scores ``sharpness`` lower.
-    same_word_strength : float, default 40.0
-        Scaled score of a key with the same word in the same-word head; a
-        different word scores ``same_word_strength * cos(angle)`` between the
-        two words' identity directions.
-
-    Returns
-    -------
-    DesignedModel
-        ``x`` of shape (n, 16) and ``w_q, w_k, w_v, w_o`` of shape (16, 16);
-        ``num_heads = 2``. ``W_v`` copies the six named features of the
-        attended word into each head's first six value channels, and ``W_o``
-        is the identity, so output columns 0-5 hold the previous word's
-        features and columns 8-13 the word's own.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For bad tokens (as :func:`attn_book.tokens.embed`), more than
-        MAX_POSITIONS tokens, or a strength that is not a positive number.
-
-    Examples
-    --------
-    >>> from attn_core import multi_head_attention
-    >>> model = designed_heads(["the", "cat", "saw", "the", "dog"])
-    >>> _, weights = multi_head_attention(model.x, *model.weights, model.num_heads)
-    >>> weights[0].argmax(axis=-1).tolist()  # previous token (token 0: itself)
-    [0, 0, 1, 2, 3]
-    >>> weights[1, 3].round(2).tolist()  # the second "the" looks at both "the"s
-    [0.5, 0.0, 0.0, 0.5, 0.0]
-    """
-    for name, value in (("sharpness", sharpness), ("same_word_strength", same_word_strength)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
-            raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-        if not np.isfinite(value) or value <= 0:
-            raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    vectors = embed(tokens, d_model=_EMBED_WIDTH)
-    n = len(vectors)
-    if n > MAX_POSITIONS:
-        raise ValueError(f"tokens has {n} tokens; designed heads handle at most {MAX_POSITIONS}")
-    x = np.concatenate([vectors, position_features(n)], axis=1)
-
-    w_q = np.zeros((D_MODEL, D_MODEL))
-    w_k = np.zeros((D_MODEL, D_MODEL))
-    w_v = np.zeros((D_MODEL, D_MODEL))
-    root = np.sqrt(D_HEAD)  # undo the 1/sqrt(d_head) scaling of the scores
-
-    # Head 0 (channels 0-2): key k_j = (1, t_j, t_j^2); query
-    # q_i = a * (-(t_i - step)^2, 2 (t_i - step), -1), so that
-    # q_i . k_j = -a (t_i - step - t_j)^2. Each entry of q_i is linear in (1, t_i, t_i^2).
-    step = 1.0 / MAX_POSITIONS
-    a = sharpness * MAX_POSITIONS**2 * root
-    w_k[_ONE, 0], w_k[_T, 1], w_k[_T2, 2] = 1.0, 1.0, 1.0
-    # -(t - step)^2 = -t^2 + 2 step t - step^2
-    w_q[_T2, 0], w_q[_T, 0], w_q[_ONE, 0] = -a, 2 * step * a, -(step**2) * a
-    # 2 (t - step) = 2 t - 2 step
-    w_q[_T, 1], w_q[_ONE, 1] = 2 * a, -2 * step * a
-    w_q[_ONE, 2] = -a
-
-    # Head 1 (channels 8-14): identity directions, q = k = b * identity, so
-    # q_i . k_j / sqrt(d_head) = same_word_strength * cos(angle between words).
-    b = np.sqrt(same_word_strength * root)
-    identity_rows = np.arange(_IDENTITY.start, _IDENTITY.stop)
-    channels = D_HEAD + np.arange(len(identity_rows))
-    w_q[identity_rows, channels] = b
-    w_k[identity_rows, channels] = b
-
-    # Values: each head copies the six named features of the word it attends to.
-    named_rows = np.arange(_NAMED.start, _NAMED.stop)
-    for head in range(NUM_HEADS):
-        w_v[named_rows, head * D_HEAD + named_rows] = 1.0
-    return DesignedModel(x, w_q, w_k, w_v, np.eye(D_MODEL), NUM_HEADS, ROLES)
 
 
 def random_projections(
     d_model: int, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Seeded random ``W_q, W_k, W_v, W_o`` of shape (d_model, d_model).
-
-    Entries are normal with standard deviation ``1/sqrt(d_model)`` (the usual
-    initialisation scale), so scores stay of order 1 like an untrained layer.
+    """Seeded random ``W_q, W_k, W_v, W_o``, entries normal with std ``1/sqrt(d_model)``.
 
     Parameters
     ----------
     d_model : int
-        Width, at least 1.
+        Width.
     seed : int, default 0
         Seed of ``np.random.default_rng``.
 
     Returns
     -------
     w_q, w_k, w_v, w_o : ndarray, shape (d_model, d_model)
-
-    Raises
-    ------
-    TypeError
-        If ``d_model`` is not an int.
-    ValueError
-        If ``d_model < 1``.
-
-    Examples
-    --------
-    >>> [w.shape for w in random_projections(4)]
-    [(4, 4), (4, 4), (4, 4), (4, 4)]
     """
-    check_int(d_model, "d_model", minimum=1)
     rng = np.random.default_rng(seed)
     w_q, w_k, w_v, w_o = rng.normal(scale=1 / np.sqrt(d_model), size=(4, d_model, d_model))
     return w_q, w_k, w_v, w_o
@@ -253,53 +55,26 @@ def random_projections(
 def chapter_projections(
     d_model: int = TOY_D_MODEL,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The multi-head model of chapters 4 and 5: ``W_q, W_k, W_v, W_o``.
+    """The multi-head layer of chapters 4 and 5: chapter 3's ``W_q, W_k, W_v`` and a seeded ``W_o``.
 
-    ``W_q, W_k, W_v`` are chapter 3's designed projections
-    (:func:`attn_book.tokens.self_attention_projections`); ``W_o`` is the
-    output projection of :func:`random_projections` with seed
-    :data:`W_O_SEED`, standing in for a learned one. The chapters, their
-    widgets and the kernel-free explorer all use this one model. ``W_o`` acts
-    after the heads are merged, so it never changes an attention weight.
+    ``W_o`` is :func:`random_projections`' with seed :data:`W_O_SEED`,
+    standing in for a learned one.
 
     Parameters
     ----------
     d_model : int, default attn_book.tokens.D_MODEL (8)
-        Width of the toy embeddings, at least 8.
+        Width of the toy embeddings.
 
     Returns
     -------
-    w_q, w_k, w_v, w_o : ndarray, shape (d_model, d_model), float64
-
-    Raises
-    ------
-    TypeError, ValueError
-        For a ``d_model`` that is not an int of at least 8.
-
-    Examples
-    --------
-    >>> [w.shape for w in chapter_projections()]
-    [(8, 8), (8, 8), (8, 8), (8, 8)]
+    w_q, w_k, w_v, w_o : ndarray, shape (d_model, d_model)
     """
     w_q, w_k, w_v = self_attention_projections(d_model)
     return w_q, w_k, w_v, random_projections(d_model, W_O_SEED)[3]
 
 
 class HeadShares(NamedTuple):
-    """Each head's part of a multi-head layer's output (see :func:`head_shares`).
-
-    Attributes
-    ----------
-    before : ndarray, shape (..., H, n, d_model)
-        ``before[..., i, :, :]`` is ``concat(heads)`` with every head but
-        head ``i`` (index from 0) set to zero: head ``i``'s context vectors
-        in its own ``d_head`` features, zeros elsewhere.
-    after : ndarray, shape (..., H, n, d_model)
-        ``before @ w_o``: head ``i``'s share of the output. The shares add
-        up to the layer's output.
-    weights : ndarray, shape (..., H, n, n)
-        Each head's attention weights.
-    """
+    """Each head's part of a multi-head layer's output (see :func:`head_shares`)."""
 
     before: np.ndarray
     after: np.ndarray
@@ -307,19 +82,18 @@ class HeadShares(NamedTuple):
 
 
 def head_shares(
-    x: Any, w_q: Any, w_k: Any, w_v: Any, w_o: Any, num_heads: int, mask: Any = None
+    x: np.ndarray,
+    w_q: np.ndarray,
+    w_k: np.ndarray,
+    w_v: np.ndarray,
+    w_o: np.ndarray,
+    num_heads: int,
+    mask: np.ndarray | None = None,
 ) -> HeadShares:
     """Split multi-head attention's output into one share per head, before and after ``W_o``.
 
-    ``concat(heads) W_o`` is a sum over heads: head ``i``'s features
-    ``i*d_head:(i+1)*d_head`` of ``concat(heads)`` meet only the same rows
-    of ``W_o``, so ``output = sum_i head_i @ W_o[i*d_head:(i+1)*d_head]``.
-    Before ``W_o`` a head fills only its own features; after it, its share
-    reaches every output feature.
-
-    The heads come from :func:`attn_core.multi_head_attention` with ``W_o``
-    replaced by the identity (which returns ``concat(heads)``), so there is
-    one implementation of the heads.
+    Head ``h`` (index from 0) meets only rows ``h*d_head:(h+1)*d_head`` of
+    ``W_o``, so the output is the sum of the heads' shares.
 
     Parameters
     ----------
@@ -329,38 +103,91 @@ def head_shares(
     Returns
     -------
     HeadShares
-        ``before`` and ``after`` of shape (..., H, n, d_model) and
-        ``weights`` of shape (..., H, n, n); ``after.sum(axis=-3)`` equals
-        the output of :func:`attn_core.multi_head_attention`.
+        ``before`` (..., H, n, d_model): ``concat(heads)`` with every head
+        but one set to zero; ``after = before @ w_o``, which sums over the
+        head axis to the layer's output; ``weights`` (..., H, n, n).
+    """
+    d_model = x.shape[-1]
+    identity = np.eye(d_model, dtype=x.dtype)
+    concat, weights = multi_head_attention(x, w_q, w_k, w_v, identity, num_heads, mask)
+    owner = np.arange(d_model) // (d_model // num_heads)  # the head each feature belongs to
+    keep = owner == np.arange(num_heads)[:, None, None]  # (H, 1, d_model)
+    before = np.where(keep, concat[..., None, :, :], 0).astype(concat.dtype)
+    return HeadShares(before, before @ w_o.astype(concat.dtype), weights)
 
-    Raises
-    ------
-    TypeError, ValueError
-        For bad input, as :func:`attn_core.multi_head_attention`.
+
+class DesignedModel(NamedTuple):
+    """Inputs ``x`` (n, 16) and weights (16, 16) of the hand-built two-head layer."""
+
+    x: np.ndarray
+    w_q: np.ndarray
+    w_k: np.ndarray
+    w_v: np.ndarray
+    w_o: np.ndarray
+    num_heads: int = 2
+    roles: tuple[str, ...] = ("previous token", "same word")
+
+    @property
+    def weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(w_q, w_k, w_v, w_o)``, to unpack into multi_head_attention."""
+        return self.w_q, self.w_k, self.w_v, self.w_o
+
+
+def designed_heads(
+    tokens: Sequence[str], *, sharpness: float = 6.0, same_word_strength: float = SAME_WORD_STRENGTH
+) -> DesignedModel:
+    """A two-head layer built by hand: head 1 "previous token", head 2 "same word".
+
+    Each row of ``x`` is the word's 13 features (``embed(tokens, 13)``: 6
+    named, 7 of identity) and three position features ``(1, t, t^2)`` with
+    ``t = position / MAX_TOKENS``. Head 1 scores ``-a (t_i - 1/MAX_TOKENS -
+    t_j)^2``, largest one position back (the first token takes itself).
+    Head 2 scores ``same_word_strength * cos`` of the two words' identity
+    directions. ``W_v`` copies the six named features of the attended word
+    into each head's first six features and ``W_o`` is the identity, so
+    output features 0-5 hold the previous word's and 8-13 the word's own.
+
+    Parameters
+    ----------
+    tokens : sequence of str
+        At most ``MAX_TOKENS`` words.
+    sharpness : float, default 6.0
+        Head 1's scaled-score penalty for a key one step off the target.
+    same_word_strength : float, default SAME_WORD_STRENGTH
+        Head 2's scaled score of a key with the same word.
+
+    Returns
+    -------
+    DesignedModel
 
     Examples
     --------
-    >>> x = embed(["the", "cat", "sat"])
-    >>> w = chapter_projections()
-    >>> shares = head_shares(x, *w, num_heads=4)
-    >>> shares.before.shape, shares.after.shape
-    ((4, 3, 8), (4, 3, 8))
-    >>> out, _ = multi_head_attention(x, *w, num_heads=4)
-    >>> bool(np.allclose(shares.after.sum(axis=0), out))
-    True
+    >>> model = designed_heads(["the", "cat", "saw", "the", "dog"])
+    >>> _, weights = multi_head_attention(model.x, *model.weights, model.num_heads)
+    >>> weights[0].argmax(axis=-1).tolist()
+    [0, 0, 1, 2, 3]
     """
-    x = as_float_array(x, "x", min_ndim=2)
-    d_model = x.shape[-1]
-    w_o = as_float_array(w_o, "w_o", min_ndim=2)
-    if w_o.shape != (d_model, d_model):
-        raise ValueError(
-            f"w_o must have shape (d_model, d_model) = ({d_model}, {d_model}) "
-            f"to match x {x.shape}, got {w_o.shape}"
-        )
-    identity = np.eye(d_model, dtype=x.dtype)
-    concat, weights = multi_head_attention(x, w_q, w_k, w_v, identity, num_heads, mask)
-    d_head = d_model // num_heads
-    # keep[i, f]: feature f belongs to head i
-    keep = np.arange(d_model) // d_head == np.arange(num_heads)[:, None]
-    before = np.where(keep[:, None, :], concat[..., None, :, :], 0.0).astype(concat.dtype)
-    return HeadShares(before, before @ w_o.astype(concat.dtype), weights)
+    n = len(tokens)
+    t = np.arange(n) / MAX_TOKENS
+    x = np.column_stack([embed(tokens, d_model=_EMBED_WIDTH), np.ones(n), t, t**2])
+    w_q, w_k, w_v = np.zeros((3, _D_MODEL, _D_MODEL))
+    root = np.sqrt(_D_HEAD)  # undoes the 1/sqrt(d_head) scaling of the scores
+
+    # Head 1 (features 0-2): k_j = (1, t_j, t_j^2) and q_i = a (-(t_i - s)^2, 2 (t_i - s), -1),
+    # each entry linear in (1, t_i, t_i^2), so q_i . k_j = -a (t_i - s - t_j)^2.
+    s = 1.0 / MAX_TOKENS
+    a = sharpness * MAX_TOKENS**2 * root
+    w_k[[_ONE, _T, _T2], [0, 1, 2]] = 1.0
+    w_q[[_T2, _T, _ONE], 0] = -a, 2 * s * a, -(s**2) * a
+    w_q[[_T, _ONE], 1] = 2 * a, -2 * s * a
+    w_q[_ONE, 2] = -a
+
+    # Head 2 (features 8-14): q = k = b * identity, so the scaled score is strength * cos.
+    identity = np.arange(6, _EMBED_WIDTH)
+    b = np.sqrt(same_word_strength * root)
+    w_q[identity, _D_HEAD + identity - 6] = b
+    w_k[identity, _D_HEAD + identity - 6] = b
+
+    named = np.arange(6)
+    w_v[named, named] = w_v[named, _D_HEAD + named] = 1.0
+    return DesignedModel(x, w_q, w_k, w_v, np.eye(_D_MODEL))

@@ -1,4 +1,4 @@
-"""Tests of chapter 5's fill values (attn_book.fills) and its widget (attn_book.widgets.masking)."""
+"""Tests of chapter 5's fill-value widget (attn_book.widgets.masking)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import numpy as np
 import PIL.Image
 import pytest
 
-from attn_book.fills import fill_scores, textbook_softmax
 from attn_book.widgets.masking import (
     ALLOWED,
     FILLS,
@@ -18,44 +17,6 @@ from attn_book.widgets.masking import (
     fill_value_widget,
     row_verdict,
 )
-from attn_core import softmax
-
-
-def test_fill_scores_replaces_or_adds_in_the_chosen_precision():
-    scores = np.array([[1.0, 2.0, 3.0]])
-    allowed = np.array([True, True, False])
-    np.testing.assert_array_equal(fill_scores(scores, allowed, -1e4), [[1.0, 2.0, -1e4]])
-    np.testing.assert_array_equal(
-        fill_scores(scores, allowed, -1e4, how="add"), [[1.0, 2.0, 3.0 - 1e4]]
-    )
-    as_16 = fill_scores(scores, allowed, -1e9, precision="float16")
-    assert as_16.dtype == np.float16 and np.isneginf(as_16[0, 2])
-    assert fill_scores(scores, allowed, -np.inf).dtype == np.float64
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "error", "message"),
-    [
-        ({"how": "multiply"}, ValueError, "how must be one of"),
-        ({"precision": "float8"}, ValueError, "precision must be one of"),
-        ({"fill": 5.0}, ValueError, "fill must be a number <= 0"),
-        ({"fill": np.nan}, ValueError, "fill must be a number <= 0"),
-        ({"allowed": np.array([1, 0, 1])}, TypeError, "allowed must be a boolean array"),
-        ({"scores": [[1.0, 1e6, 0.0]], "precision": "float16"}, ValueError, "finite in float16"),
-    ],
-)
-def test_fill_scores_rejects_bad_input(kwargs, error, message):
-    args = {"scores": [[1.0, 2.0, 3.0]], "allowed": np.array([True, False, True]), "fill": -1e4}
-    args.update(kwargs)
-    with pytest.raises(error, match=message):
-        fill_scores(args.pop("scores"), args.pop("allowed"), args.pop("fill"), **args)
-
-
-def test_textbook_softmax_is_nan_only_where_attn_core_gives_zeros():
-    x = np.array([[0.0, 1.0], [-np.inf, -np.inf]])
-    np.testing.assert_allclose(textbook_softmax(x)[0], softmax(x)[0])
-    assert np.isnan(textbook_softmax(x)[1]).all() and not softmax(x)[1].any()
-    assert textbook_softmax(np.array([1, 1])).dtype == np.float64
 
 
 def test_rows_the_widget_shows_for_each_case():
@@ -128,7 +89,6 @@ def test_widget_sits_beside_its_controls_and_fits_a_laptop():
     [
         ({"fill": "-1e5"}, ValueError, "fill must be one of"),
         ({"softmax": "numpy"}, ValueError, "softmax must be one of"),
-        ({"how": "times"}, ValueError, "how must be one of"),
         ({"masked_score": -1}, ValueError, "masked_score must be at least 0"),
         ({"masked_score": 1.5}, TypeError, "masked_score must be an int"),
         ({"every_key_masked": "yes"}, TypeError, "every_key_masked must be a bool"),

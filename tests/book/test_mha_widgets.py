@@ -1,23 +1,27 @@
-"""Tests of the chapter 4 figures and widgets (attn_book.widgets, attn_book.diagrams)."""
+"""Tests of the chapter 4 widget (attn_book.widgets.multi_head)."""
 
 from __future__ import annotations
 
 import base64
+import io
 
-import pytest
+import PIL.Image
 
 from attn_book.choices import head_choices
-from attn_book.diagrams import multi_head_diagram
 from attn_book.widgets.multi_head import head_options, multi_head_widget
 
 
-def test_diagram_shows_every_shape_and_w_o():
-    fig = multi_head_diagram(5, 8, 4)
-    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
-    for shape in ("5 x 8", "5 x 4 x 2", "4 x 5 x 2", "4 x 5 x 5", "W_o: 8 x 8"):
-        assert shape in texts
-    with pytest.raises(ValueError, match="does not divide"):
-        multi_head_diagram(5, 8, 3)
+def test_widget_draws_one_heads_share_before_and_after_w_o():
+    view = multi_head_widget()
+    assert "before and after W_o" in view.alt and "of 4 of 4" not in view.alt
+    size = PIL.Image.open(io.BytesIO(view.fallback_png)).size
+    assert size[0] > size[1]  # two panels side by side
+    images = {view.image.value}
+    for head in (1, 2, 3):
+        view.controls["head"].value = head
+        assert view.status.value == ""
+        images.add(view.image.value)
+    assert len(images) == 4  # every head draws its own share
 
 
 def _redraws(view) -> list[bytes]:
