@@ -59,8 +59,8 @@ def test_alignment_is_additive_attention_queried_by_the_previous_decoder_state()
     for i in range(target.shape[1]):
         query = run.states[:, i, None]  # s_{i-1}
         context, weights = additive_attention(query, run.annotations, run.annotations, *w)
-        assert np.array_equal(weights[:, 0], run.alignment[:, i])
-        assert np.array_equal(context[:, 0], run.contexts[:, i])
+        assert np.allclose(weights[:, 0], run.alignment[:, i], rtol=0, atol=1e-14)
+        assert np.allclose(context[:, 0], run.contexts[:, i], rtol=0, atol=1e-14)
     assert np.allclose(run.alignment.sum(axis=-1), 1.0)
 
 
