@@ -2,9 +2,10 @@
 
 - toy data: :mod:`attn_book.tokens` (vocabulary, embeddings, designed
   projections), :mod:`attn_book.toy_tasks` (the reversal task);
-- models and experiments: :mod:`attn_book.rnn`, :mod:`attn_book.seq2seq`
-  and :mod:`attn_book.seq2seq_backprop` (the encoder-decoder, its hand-written
-  gradients and training), :mod:`attn_book.training` (Adam, cross-entropy),
+- models and experiments: :mod:`attn_book.rnn` (the tanh RNN and the GRU),
+  :mod:`attn_book.seq2seq` (the encoder-decoder, its hand-written gradients
+  and training), :mod:`attn_book.training` (Adam, cross-entropy, the softmax's
+  backward pass),
   :mod:`attn_book.bottleneck`, :mod:`attn_book.cost`, :mod:`attn_book.heads`,
   :mod:`attn_book.fills` (fill values for masked scores), :mod:`attn_book.decoding`
   (decoding one token at a time with a KV cache), :mod:`attn_book.lookup`

@@ -6,7 +6,7 @@
   position each output step looks at most, checked on models whose alignment
   is not (yet) a reversal, so only reading it passes;
 - ``1.3`` (function): one step of a gated recurrent unit, checked against
-  :func:`attn_book.gru.gru_step`;
+  :func:`attn_book.rnn.gru_step`;
 - ``1.4`` (value): the bottleneck of a context vector twice as wide.
 
 Every expected answer comes from the book's code, never typed in.
@@ -24,7 +24,7 @@ from attn_book.exercises.calls import call
 from attn_book.exercises.compare import as_array, expect_array, expect_number, expect_shape
 from attn_book.exercises.registry import exercise
 from attn_book.exercises.verdict import Wrong
-from attn_book.gru import gru_gates, gru_step, init_gru
+from attn_book.rnn import gru_gates, gru_step, init_gru
 from attn_book.seq2seq import init_params, translate_batch
 from attn_book.toy_tasks import encode
 from attn_core import additive_attention
@@ -197,7 +197,7 @@ def _reset_after_product(h, x, params):
     ],
 )
 def check_gru_step(function: Any) -> str:
-    """The reader's ``function(h, x, params)`` must equal :func:`attn_book.gru.gru_step`."""
+    """The reader's ``function(h, x, params)`` must equal :func:`attn_book.rnn.gru_step`."""
     for seed in (0, 1):
         h, x, params = _gru_case(seed)
         expected = gru_step(h, x, params)
@@ -217,7 +217,7 @@ def check_gru_step(function: Any) -> str:
             if np.allclose(got, mistake(h, x, params), rtol=1e-6, atol=1e-9):
                 raise Wrong(message)
         expect_array(got, expected, name="your new state", axes=("sentence", "unit"))
-    return "your step equals attn_book.gru.gru_step on two random GRUs"
+    return "your step equals attn_book.rnn.gru_step on two random GRUs"
 
 
 # ------------------------------------------------------------------ 1.4

@@ -115,14 +115,14 @@ const translateIds = (model, ids, bos) => {
     const share = add(times(y, w.dec_wy), w.dec_b.data);
     let context = summary;
     if (model.attention) {
-      // Bahdanau: score_j = v . tanh(s_{i-1} W_q + h_j W_k); softmax; weighted sum.
+      // Bahdanau: score_j = v_a . tanh(s_{i-1} W_q + h_j W_k); softmax; weighted sum.
       const query = times(s, w.att_wq);
       const scores = new Float64Array(n);
       for (let j = 0; j < n; j++) {
         const features = tanh(add(query, keys[j]));
         let score = 0;
         for (let a = 0; a < features.length; a++) {
-          score += features[a] * w.att_v.data[a];
+          score += features[a] * w.att_va.data[a];
         }
         scores[j] = score;
       }

@@ -50,7 +50,6 @@ from attn_book.toy_tasks import (
     SENTENCE_MESSAGES,
     SOURCE_LETTERS,
     check_sentence,
-    check_task,
     decode_target,
     encode,
     translate,
@@ -59,7 +58,7 @@ from attn_core._validation import check_int
 
 #: The weights a model of :func:`attn_book.seq2seq.init_params` has, with and without attention.
 PLAIN_WEIGHTS = tuple(init_params(0, attention=False, embed=1, hidden=1, decoder_hidden=1))
-ATTENTION_WEIGHTS = ("att_wq", "att_wk", "att_v")
+ATTENTION_WEIGHTS = ("att_wq", "att_wk", "att_va")
 
 #: Sentences offered as buttons when none are given.
 DEFAULT_EXAMPLES = ("abc", "badcafeh", "hgfedcba", "aabbccddee")
@@ -285,7 +284,6 @@ def translator_explorer(
     if not models:
         raise ValueError("models is empty; give at least one model")
     max_length = check_int(max_length, "max_length", minimum=1)
-    task = check_task(task)
     text = check_sentence(text, max_length)
     if isinstance(examples, str):
         raise TypeError("examples must be a list of sentences, got one str")

@@ -102,11 +102,9 @@ def test_bad_arguments_are_named(models):
         translator_explorer(models, text="abcdef", max_length=5)
     with pytest.raises(ValueError, match="at least one letter"):
         translator_explorer(models, examples=["ab", ""])
-    with pytest.raises(ValueError, match="task"):
-        translator_explorer(models, task="sort")
     with pytest.raises(ValueError, match="NaN"):
         params = dict(models["with attention"])
-        params["att_v"] = np.full_like(params["att_v"], np.nan)
+        params["att_va"] = np.full_like(params["att_va"], np.nan)
         translator_explorer({"nan": params})
     with pytest.raises(ValueError, match="unknown symbol"):
         translator_explorer(models).run("abz")
