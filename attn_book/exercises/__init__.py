@@ -48,8 +48,8 @@ def _verdict(exercise: Exercise, answer: Any, solution: bool) -> tuple[bool | No
     except NotTried as exc:
         return None, f"{head}: not tried yet; {exc}."
     except Wrong as exc:
-        text = str(exc)
-        return False, f"{head}: not right yet. {text[0].upper()}{text[1:]}.\nHint: {exercise.hint}"
+        text = str(exc)[0].upper() + str(exc)[1:] + ("" if str(exc)[-1] in ".?!" else ".")
+        return False, f"{head}: not right yet. {text}\nHint: {exercise.hint}"
     except KeyboardInterrupt:
         return False, f"{head}: stopped by an interrupt before the check finished."
     except BaseException as exc:  # a bug in the checker, not in the learner's answer

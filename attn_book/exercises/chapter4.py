@@ -195,7 +195,7 @@ def _judge_permute(answer) -> None:
         compare(new, args[:4], label, parts=("w_q", "w_k", "w_v", "w_o"), values=False)
         x, h, order = np.random.default_rng(0).normal(size=(5, len(args[0]))), args[4], args[5]
         out, before = multi_head_attention(x, *args[:5])
-        new_out, after = multi_head_attention(x, *new, h)
+        new_out, after = multi_head_attention(x, *(np.asarray(w, float) for w in new), h)
         for i, j in enumerate(order):
             same = [k for k in range(h) if np.allclose(after[i], before[k], 1e-4, 1e-4)]
             if j not in same:

@@ -111,8 +111,11 @@ def compare(got, expected, label: str, *, what="", axes=(), parts=(), lists=Fals
         got, what = np.asarray(got).reshape(()), what or "the number you returned"
     elif not isinstance(got, np.ndarray) and not (lists and isinstance(got, (list, tuple))):
         raise Wrong(f"{label}, you returned {describe(got)}; expected a NumPy array")
-    what = what or "the array you returned"
-    got, expected = np.asarray(got), np.asarray(expected)
+    what, expected = what or "the array you returned", np.asarray(expected)
+    try:
+        got = np.asarray(got)
+    except ValueError:  # rows of different lengths
+        raise Wrong(f"{label}, {what} is not rectangular: its rows differ in length") from None
     if got.dtype.kind not in "biuf":
         raise Wrong(f"{label}, the entries of {what} are not numbers ({got.dtype})")
     if got.shape != expected.shape:
@@ -202,8 +205,11 @@ def function_exercise(
                 message = first_bug(got, bugs, args)
                 if message:
                     raise Wrong(f"{label}, {message}") from None
-                if explain:
-                    explain(got, expected, label, args)
+                try:
+                    if explain:
+                        explain(got, expected, label, args)
+                except (TypeError, ValueError, IndexError):  # an answer explain cannot read
+                    pass
                 raise
 
     register(id, title, hint, judge, reference, [*bugs, *explained], cases)
