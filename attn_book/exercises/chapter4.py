@@ -108,6 +108,11 @@ def _plain_split(t, h):
     return t.reshape(h, len(t), -1)
 
 
+def _plain_merge(c):
+    """A reshape of (H, n, d_head) to (n, d_model) that mixes the tokens."""
+    return c.reshape(len(c[0]), -1)
+
+
 def _last_head_off(x, w_q, w_k, w_v, w_o, h):
     """The last head's values doubled: only that head's context vectors are off."""
     w_v = w_v * np.repeat([1] * (h - 1) + [2], len(w_v) // h)
@@ -145,9 +150,10 @@ function_exercise(
         ),
         (lambda *a: _variant(*a[:4], np.eye(len(a[4])), a[5]), "multiply concat(heads) by w_o"),
         (
-            lambda *a: _variant(*a, split=_plain_split, merge=lambda c: c.reshape(len(c[0]), -1)),
+            lambda *a: _variant(*a, split=_plain_split, merge=_plain_merge),
             "your split mixed tokens: a plain reshape to (H, n, d_head); use split_heads",
         ),
+        (lambda *a: _variant(*a, merge=_plain_merge), "your merge mixed tokens: use merge_heads"),
         (
             lambda *a: _variant(*a, scale=len(a[0][0]) ** -0.5),
             "you divided by sqrt(d_model); each head divides by sqrt(d_head)",
