@@ -14,7 +14,6 @@ N's exercises, each a reference, its inputs, its planted bugs and a hint.
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Any
 
 from attn_book.exercises.core import EXERCISES, Exercise, NotTried, Wrong, read_number
@@ -85,13 +84,13 @@ def check(exercise_id: str, answer: Any, *, solution: bool = False) -> bool:
     exercise = EXERCISES.get(key)
     if exercise is None:
         known = ", ".join(e.id for e in chapter)
-        sys.stdout.write(
+        print(
             f"There is no exercise {exercise_id!r}"
-            + (f"; this chapter has {known}.\n" if known else ".\n")
+            + (f"; this chapter has {known}." if known else ".")
         )
         return False
     right, text = _verdict(exercise, answer, solution)
-    sys.stdout.write(text + "\n")
+    print(text)
     if right is not None and not solution:
         _RESULTS[key] = _RESULTS.get(key, False) or right
     return bool(right)
