@@ -1,66 +1,116 @@
-"""Exercises that check the reader's own answer.
+"""Exercises that check the learner's own answer.
 
 In a chapter::
 
     from attn_book.exercises import check, summary
 
-    def my_causal_mask(n):
-        raise NotImplementedError  # the reader replaces this line
+    check("5.2", my_mask_after);  # prints a verdict, returns True or False
+    summary(5)                    # which of chapter 5's exercises were answered right
 
-    check("0.1", my_causal_mask)   # prints a verdict, returns True or False
-    ...
-    summary(0)                     # which of chapter 0's exercises passed
-
-:func:`check` never raises for a wrong answer: None, a list instead of an
-array, a wrong shape or dtype, NaN, a stub that still raises
-NotImplementedError ("not tried yet"), an exception in the reader's function
-or a function that runs too long all get a printed verdict in the reader's
-terms and a hint.
-
-Modules, one purpose each:
-
-- :mod:`~attn_book.exercises.registry`: the :func:`exercise` decorator and lookup by id;
-- :mod:`~attn_book.exercises.check`: :func:`check`, the verdict;
-- :mod:`~attn_book.exercises.session`: :func:`summary`, what passed in this session;
-- :mod:`~attn_book.exercises.compare`: comparisons whose failures explain themselves;
-- :mod:`~attn_book.exercises.calls`: calling the reader's function with a time limit;
-- :mod:`~attn_book.exercises.verdict`: :class:`Wrong` and :class:`NotTried`;
-- ``chapterN``: chapter N's exercises (``chapter0``: the worked examples).
+``core`` holds the comparisons and the verdicts; ``chapterN`` holds chapter
+N's exercises, each a reference, its inputs, its planted bugs and a hint.
 """
 
-from attn_book.exercises.calls import call
-from attn_book.exercises.check import check, verdict
-from attn_book.exercises.compare import (
-    as_array,
-    expect_array,
-    expect_dtype,
-    expect_finite,
-    expect_mask,
-    expect_number,
-    expect_shape,
-)
-from attn_book.exercises.registry import Exercise, all_exercises, chapter_exercises, exercise, get
-from attn_book.exercises.session import progress, summary
-from attn_book.exercises.verdict import NotTried, Wrong
+from __future__ import annotations
 
-__all__ = [
-    "Exercise",
-    "NotTried",
-    "Wrong",
-    "all_exercises",
-    "as_array",
-    "call",
-    "chapter_exercises",
-    "check",
-    "exercise",
-    "expect_array",
-    "expect_dtype",
-    "expect_finite",
-    "expect_mask",
-    "expect_number",
-    "expect_shape",
-    "get",
-    "progress",
-    "summary",
-    "verdict",
-]
+import importlib
+from typing import Any
+
+from attn_book.exercises.core import EXERCISES, Exercise, NotTried, Wrong, read_number
+
+__all__ = ["check", "exercises_of", "read_number", "summary"]
+
+#: Whether each exercise tried in this kernel was answered right (solution cells excluded).
+_RESULTS: dict[str, bool] = {}
+
+
+def exercises_of(chapter: Any) -> list[Exercise]:
+    """The exercises of one chapter, in order (its module is imported on first use)."""
+    try:
+        module = f"{__name__}.chapter{int(chapter)}"
+        importlib.import_module(module)
+    except (ValueError, TypeError):
+        return []
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        return []
+    found = [e for e in EXERCISES.values() if e.id.split(".")[0] == str(int(chapter))]
+    return sorted(found, key=lambda e: int(e.id.split(".")[1]))
+
+
+def _verdict(exercise: Exercise, answer: Any, solution: bool) -> tuple[bool | None, str]:
+    """(right, not right or None for not tried, the text to print)."""
+    head = f"Exercise {exercise.id} ({exercise.title})"
+    try:
+        exercise.judge(answer)
+    except NotTried as exc:
+        return None, f"{head}: not tried yet; {exc}."
+    except Wrong as exc:
+        text = str(exc)[0].upper() + str(exc)[1:] + ("" if str(exc)[-1] in ".?!" else ".")
+        return False, f"{head}: not right yet. {text}\nHint: {exercise.hint}"
+    except KeyboardInterrupt:
+        return False, f"{head}: stopped by an interrupt before the check finished."
+    except BaseException as exc:  # a bug in the checker, not in the learner's answer
+        return False, (
+            f"{head}: the checker itself failed ({type(exc).__name__}: {exc}). This is a bug "
+            "in the book, not in your answer; please report it."
+        )
+    return True, f"{head}: {'the solution passes' if solution else 'right'}."
+
+
+def check(exercise_id: str, answer: Any, *, solution: bool = False) -> bool:
+    """Check the learner's answer to one exercise, print the verdict, return whether it is right.
+
+    Nothing the answer does makes this raise: None, a wrong type or shape,
+    NaN, an exception, ``sys.exit()`` or an interrupt in the learner's
+    function each get a verdict, then the hint.
+
+    Parameters
+    ----------
+    exercise_id : str
+        The exercise, e.g. ``"5.2"``.
+    answer : object
+        The learner's function, or their number.
+    solution : bool
+        True in the book's solution cells: not counted as the learner's answer.
+
+    Returns
+    -------
+    bool
+    """
+    key = str(exercise_id).strip()
+    chapter = exercises_of(key.split(".")[0])
+    exercise = EXERCISES.get(key)
+    if exercise is None:
+        known = ", ".join(e.id for e in chapter)
+        print(
+            f"There is no exercise {exercise_id!r}"
+            + (f"; this chapter has {known}." if known else ".")
+        )
+        return False
+    right, text = _verdict(exercise, answer, solution)
+    print(text)
+    if right is not None and not solution:
+        _RESULTS[key] = _RESULTS.get(key, False) or right
+    return bool(right)
+
+
+def summary(chapter: int) -> None:
+    """Print which of the chapter's exercises were answered right in this kernel.
+
+    Parameters
+    ----------
+    chapter : int
+        The chapter number, e.g. ``5``.
+    """
+    exercises = exercises_of(chapter)
+    if not exercises:
+        print(f"Chapter {chapter} has no exercises.")
+        return
+    right = sum(_RESULTS.get(e.id, False) for e in exercises)
+    lines = [f"Chapter {chapter}: {right} of {len(exercises)} exercises answered right so far."]
+    for e in exercises:
+        state = {True: "right", False: "not right yet"}.get(_RESULTS.get(e.id), "not tried")
+        lines.append(f"  {e.id} {e.title}: {state}")
+    print("\n".join(lines))
