@@ -1,4 +1,4 @@
-"""Sphinx extension: a figure's alt text says what it shows, not where its file is.
+"""Sphinx extension: a figure's alt text says what it shows, not its file.
 
 The chapters' figures reach the notebook with their alt text in the output's
 metadata (``attn_book.plots.describe``: titles, axes, legends); myst-nb reads

@@ -1,4 +1,6 @@
-"""Sphinx extension: an edit to attn_core or attn_book re-executes every chapter.
+"""Sphinx extension: a library edit re-executes every chapter.
+
+An edit to attn_core or attn_book shows in the next build.
 
 Sphinx rebuilds a page when its own source changes; a chapter's output also
 depends on the libraries it imports, which Sphinx does not see. So the build
@@ -16,25 +18,27 @@ LIBRARIES = ("attn_core", "attn_book")
 
 
 def library_hash(root: Path) -> str:
-    """A hash of every file of the libraries under ``root`` (names and contents)."""
+    """A hash of the libraries' files under ``root``: names and contents."""
     digest = hashlib.sha256()
     for library in LIBRARIES:
         for path in sorted((root / library).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                name = path.relative_to(root).as_posix()
+                digest.update(name.encode() + b"\0")
                 digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def _outdated(app: Any, env: Any, added: set, changed: set, removed: set) -> list[str]:
+def _outdated(app: Any, env: Any, *changes: set) -> list[str]:
     """Every notebook, when the libraries changed since the last build."""
     current = library_hash(Path(app.confdir))
     if getattr(env, "attn_library_hash", None) == current:
         return []
     env.attn_library_hash = current
-    return [doc for doc in env.found_docs if str(env.doc2path(doc)).endswith(".ipynb")]
+    docs = env.found_docs
+    return [doc for doc in docs if str(env.doc2path(doc)).endswith(".ipynb")]
 
 
 def setup(app: Any) -> dict[str, Any]:
     app.connect("env-get-outdated", _outdated)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
