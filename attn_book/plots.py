@@ -8,6 +8,7 @@ more (WCAG 2), never below 4.5:1 on viridis.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -154,3 +155,54 @@ def show_heatmaps(
         fig.suptitle(suptitle)
     plt.close(fig)
     return fig
+
+
+def describe(fig: Figure) -> str:
+    """Alt text for a figure, from what it shows: its titles, axes and legends.
+
+    A chapter may set ``fig.alt`` to say more; otherwise this text reaches the
+    book's ``<img alt>`` (see :func:`_figure_bundle`).
+    """
+    if getattr(fig, "alt", None):
+        return fig.alt
+    panels = []
+    for ax in fig.axes:
+        if not ax.get_visible() or ax.get_label() == "<colorbar>":
+            continue
+        kind = "heatmap" if ax.images else "plot"
+        text = f"{kind} '{ax.get_title()}'" if ax.get_title() else kind
+        axes = [f"{label} across" for label in [ax.get_xlabel()] if label]
+        axes += [f"{label} up" for label in [ax.get_ylabel()] if label]
+        if kind == "heatmap" and ax.get_yticklabels():
+            rows = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+            axes.append("rows " + ", ".join(rows[:12]) + (" ..." if len(rows) > 12 else ""))
+        lines = [h.get_label() for h in ax.get_legend_handles_labels()[0]]
+        if lines:
+            axes.append("curves: " + ", ".join(lines))
+        panels.append(text + (f" ({'; '.join(axes)})" if axes else ""))
+    title = fig._suptitle.get_text() + ": " if fig._suptitle else ""
+    count = f"{len(panels)} panels: " if len(panels) > 1 else ""
+    return f"Figure. {title}{count}" + "; ".join(panels) + "."
+
+
+def _figure_bundle(fig: Figure, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+    """A figure as a notebook output: the PNG the inline backend draws, with its alt text."""
+    from IPython.core.pylabtools import print_figure
+
+    png = base64.b64encode(print_figure(fig, "png", bbox_inches="tight")).decode()
+    alt = describe(fig)
+    return {"image/png": png, "text/plain": alt}, {"image/png": {"alt": alt}}
+
+
+def _give_figures_alt_text() -> None:
+    """In an IPython kernel, display every matplotlib figure with its alt text."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.mimebundle_formatter.for_type(Figure, _figure_bundle)
+
+
+_give_figures_alt_text()

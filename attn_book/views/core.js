@@ -384,20 +384,20 @@ export function heatmap(parent, ramp, onPick, maxWidth = Number.POSITIVE_INFINIT
       ? [i, j]
       : null;
   };
-  canvas.addEventListener("click", (event) => {
+  const read = (event) => {
     const at = last && cellAt(event);
+    if (!at) return null;
+    const [i, j] = at;
+    const value = last.shown && !last.shown(i, j) ? "masked" : last.values[i][j].toFixed(3);
+    setText(readout, `${last.rowLabels[i] || i + 1} → ${last.colLabels[j] || j + 1}: ${value}`);
+    return at;
+  };
+  // A click or a tap reads the cell (a phone cannot hover) and picks its row.
+  canvas.addEventListener("click", (event) => {
+    const at = read(event);
     if (at && onPick) onPick(at[0]);
   });
-  canvas.addEventListener("mousemove", (event) => {
-    const at = last && cellAt(event);
-    if (!at) return;
-    const [i, j] = at;
-    const masked = last.shown && !last.shown(i, j);
-    setText(
-      readout,
-      `${last.rowLabels[i]} → ${last.colLabels[j]}: ${masked ? "masked" : last.values[i][j].toFixed(3)}`,
-    );
-  });
+  canvas.addEventListener("mousemove", read);
   const hm = {
     canvas,
     update(next) {
