@@ -174,7 +174,7 @@ def check_mask_after_softmax(function: Any) -> str:
     """``function(weights, mask)`` must equal masking the scores with -inf before the softmax."""
     for description, scores, mask in _after_softmax_cases():
         expected = softmax(np.where(mask, scores, -np.inf))
-        name = f"your weights for {description}"
+        name = f"your array of weights for {description}"
         got = as_array(call(function, softmax(scores), mask), name=name)
         expect_shape(got, expected.shape, name=name)
         expect_dtype(got, "float", name=name)
@@ -293,7 +293,7 @@ def check_cross_attention(function: Any) -> str:
             "as scaled_dot_product_attention does"
         )
     context, weights = result
-    weights = as_array(weights, name="your weights")
+    weights = as_array(weights, name="your array of weights")
     batch, n_q, n_k = expected_weights.shape
     if weights.shape != expected_weights.shape:
         message = f"your weights have shape {weights.shape}, expected (batch, n_q, n_k) = "
@@ -301,7 +301,7 @@ def check_cross_attention(function: Any) -> str:
         if weights.ndim == 3 and weights.shape[-2] == n_k:
             message += ": the queries come from y (the decoder), the keys from memory"
         raise Wrong(message)
-    expect_dtype(weights, "float", name="your weights")
+    expect_dtype(weights, "float", name="your array of weights")
     for b, length in enumerate(lengths):
         leaks = np.argwhere(weights[b, :, length:] != 0.0)
         if leaks.size:
@@ -318,8 +318,10 @@ def check_cross_attention(function: Any) -> str:
                 f"in sentence {b}, query {i} gives no weight to source key {j}, a real token: "
                 "cross-attention uses no causal mask (the whole source is known before decoding)"
             )
-    expect_array(weights, expected_weights, name="your weights", axes=("sentence", "query", "key"))
-    expect_array(context, expected_context, name="your context vectors")
+    expect_array(
+        weights, expected_weights, name="your array of weights", axes=("sentence", "query", "key")
+    )
+    expect_array(context, expected_context, name="your array of context vectors")
     return f"weights {expected_weights.shape}: {n_q} decoder queries over {n_k} source keys"
 
 
