@@ -2,7 +2,6 @@
 
 - :func:`chapter_projections`: chapter 3's designed ``W_q, W_k, W_v`` cut
   into heads, plus one seeded random ``W_o`` (chapters 4 and 5, the explorer);
-- :func:`head_shares`: each head's part of the output, before and after ``W_o``;
 - :func:`designed_heads`: a two-head layer whose heads are "previous token"
   and "same word" (chapter 4, and beside the learned heads in chapter 6).
 """
@@ -16,7 +15,6 @@ import numpy as np
 
 from attn_book.tokens import D_MODEL as TOY_D_MODEL
 from attn_book.tokens import MAX_TOKENS, embed, self_attention_projections
-from attn_core import multi_head_attention
 
 #: Seed of the output projection W_o of :func:`chapter_projections`.
 W_O_SEED: int = 4
@@ -71,49 +69,6 @@ def chapter_projections(
     """
     w_q, w_k, w_v = self_attention_projections(d_model)
     return w_q, w_k, w_v, random_projections(d_model, W_O_SEED)[3]
-
-
-class HeadShares(NamedTuple):
-    """Each head's part of a multi-head layer's output (see :func:`head_shares`)."""
-
-    before: np.ndarray
-    after: np.ndarray
-    weights: np.ndarray
-
-
-def head_shares(
-    x: np.ndarray,
-    w_q: np.ndarray,
-    w_k: np.ndarray,
-    w_v: np.ndarray,
-    w_o: np.ndarray,
-    num_heads: int,
-    mask: np.ndarray | None = None,
-) -> HeadShares:
-    """Split multi-head attention's output into one share per head, before and after ``W_o``.
-
-    Head ``h`` (index from 0) meets only rows ``h*d_head:(h+1)*d_head`` of
-    ``W_o``, so the output is the sum of the heads' shares.
-
-    Parameters
-    ----------
-    x, w_q, w_k, w_v, w_o, num_heads, mask
-        As for :func:`attn_core.multi_head_attention`.
-
-    Returns
-    -------
-    HeadShares
-        ``before`` (..., H, n, d_model): ``concat(heads)`` with every head
-        but one set to zero; ``after = before @ w_o``, which sums over the
-        head axis to the layer's output; ``weights`` (..., H, n, n).
-    """
-    d_model = x.shape[-1]
-    identity = np.eye(d_model, dtype=x.dtype)
-    concat, weights = multi_head_attention(x, w_q, w_k, w_v, identity, num_heads, mask)
-    owner = np.arange(d_model) // (d_model // num_heads)  # the head each feature belongs to
-    keep = owner == np.arange(num_heads)[:, None, None]  # (H, 1, d_model)
-    before = np.where(keep, concat[..., None, :, :], 0).astype(concat.dtype)
-    return HeadShares(before, before @ w_o.astype(concat.dtype), weights)
 
 
 class DesignedModel(NamedTuple):

@@ -12,20 +12,12 @@ settings folder that turns autosave off, so no output reaches the chapters),
 opens each chapter that has a widget in Playwright-driven ``/usr/bin/chromium``
 (headless), runs it with Run > Run All Cells, and puts each widget in the sizes
 of ``bench_widgets.SETUPS`` by typing into its text box: chapter 3's
-self-attention widget at 12 and 64 tokens, chapter 4's multi-head widget at 12
-tokens / 4 heads and 64 tokens / 8 heads, chapter 5's fill-value widget at its
-one size (a query row of 6 keys) and chapter 6's induction widget on the
-chapter's trained model (2 layers of 2 heads) with a sequence of 24 tokens.
+self-attention widget at 12 and 64 tokens and chapter 6's induction widget on
+the chapter's trained model (2 layers of 2 heads) with a sequence of 24 tokens.
 Then it changes every control repeatedly, as a learner would:
 
 - chapter 3: a new sentence typed and Enter pressed, the "divide by sqrt(d_k)"
   checkbox, an arrow key on the query slider;
-- chapter 4: a new sentence, the heads menu (4 <-> 2, 8 <-> 4), the head menu
-  (the next head);
-- chapter 5: each menu (fill, fill is, precision, softmax) set to another
-  option and back, the "mask every key" checkbox clicked twice, an arrow key
-  on the masked-score slider (so each change happens in the widget's starting
-  state, where every change alters the figure);
 - chapter 6: another evaluation sequence typed and Enter pressed, the head
   menu and the remove menu (the next option; the first visit of a removal
   measures the model's accuracy on the 500 evaluation sequences, later ones
@@ -546,42 +538,6 @@ def self_attention_controls(page: Any, size: Size, i: int):
     ]
 
 
-def multi_head_controls(page: Any, size: Size, i: int):
-    other = {4: "2", 8: "4"}[size.heads]
-    return [
-        ("sentence", lambda: type_sentence(page, "sentence", sentence(size.tokens, 1 + i % 2))),
-        ("heads", lambda: choose(page, "heads", other if i % 2 == 0 else str(size.heads))),
-        ("head", lambda: next_option(page, "head")),
-    ]
-
-
-def there_and_back(page: Any, label: str, i: int) -> list[tuple[str, Callable]]:
-    """A dropdown set to another option (the next one each time), then back."""
-    labels = options(page, label)
-    start = selected(control(page, label, "dropdown"))
-    others = [x for x in labels if x != start]
-    other = others[i % len(others)]
-    return [
-        (label, lambda: choose(page, label, other)),
-        (label, lambda: choose(page, label, start)),
-    ]
-
-
-def fill_value_controls(page: Any, size: Size, i: int):
-    # The starting state (fill -1e4 added in float64 to masked scores of 15000,
-    # attn_core's softmax) is where every control changes the figure: after
-    # each change to another option, the next one goes back.
-    return [
-        *there_and_back(page, "fill", i),
-        *there_and_back(page, "fill is", i),
-        *there_and_back(page, "precision", i),
-        *there_and_back(page, "softmax", i),
-        ("mask every key", lambda: toggle(page, "mask every key")),
-        ("mask every key", lambda: toggle(page, "mask every key")),
-        ("masked score", lambda: slide(page, "masked score")),
-    ]
-
-
 _removals_seen: set[str] = set()
 
 
@@ -608,18 +564,6 @@ CHAPTERS = [
         "self_attention.self_attention_widget",
         setup_text("sentence"),
         self_attention_controls,
-    ),
-    Chapter(
-        "04_multi_head.ipynb",
-        "multi_head.multi_head_widget",
-        setup_text("sentence", "heads"),
-        multi_head_controls,
-    ),
-    Chapter(
-        "05_masking.ipynb",
-        "masking.fill_value_widget",
-        setup_text("fill"),  # its one size: nothing to set
-        fill_value_controls,
     ),
     Chapter(
         "06_learned_attention.ipynb",

@@ -6,10 +6,6 @@ one of its modules whose source calls ``guarded_view(`` (plus any listed in
 (``SETUPS``; a builder not listed there gets ``DEFAULT_SIZES``):
 
 - chapter 3, ``self_attention_widget`` (a sentence, no heads): 12 and 64 tokens;
-- chapter 4, ``multi_head_widget`` (a sentence and heads): 12 tokens / 4 heads
-  and 64 tokens / 8 heads;
-- chapter 5, ``fill_value_widget`` (no tokens, no heads): its one size, a query
-  row of 6 keys;
 - chapter 6, ``induction_widget``: the chapter's trained model (seed 0, the
   default settings of ``attn_book.induction.train``; 2 layers of 2 heads) and
   its 500 evaluation sequences, shown on a sequence of 24 tokens (the model's
@@ -125,8 +121,6 @@ SETUPS: dict[str, dict[str, Any]] = {
     "self_attention.self_attention_widget": {
         "sizes": [Size("12 tokens", 12, None, **SMALL), Size("64 tokens", 64, None, **LARGE)],
     },
-    "multi_head.multi_head_widget": {"sizes": DEFAULT_SIZES},
-    "masking.fill_value_widget": {"sizes": [Size("6 keys (one query row)", None, None, **SMALL)]},
     "induction.induction_widget": {
         "kwargs": induction_model,
         "text": induction_tokens,
@@ -352,7 +346,7 @@ def profile_changes(
 
 
 def kernel_redraws(name: str, size: Size, changes: int) -> list[float]:
-    """Every timed redraw (s) of builder ``name`` (e.g. "multi_head.multi_head_widget")
+    """Every timed redraw (s) of builder ``name`` (e.g. "self_attention.self_attention_widget")
     at ``size``: what bench_lab_widgets.py prints beside the kernel's round trip."""
     builder = discover_builders([])[name]
     setup = SETUPS.get(name, {})

@@ -225,6 +225,9 @@ def attention_view(
     panels: Sequence[str] = (),
     value_names: Sequence[str] = (),
     attention: Attention | None = None,
+    heads: int | None = None,
+    mask: str | None = None,
+    query: int = 0,
 ) -> Live:
     """The attention view of a sentence, with its controls.
 
@@ -244,6 +247,10 @@ def attention_view(
         Names of the value features (columns of the ``"context"`` panel).
     attention : callable, optional
         The reader's own ``attention(q, k, v, mask, scale=...) -> (context, weights)``.
+    heads, mask : optional
+        The head count and mask shown first (default: the first offered).
+    query : int, default 0
+        The query shown first (from 0): choose one whose row makes the point.
 
     Returns
     -------
@@ -260,9 +267,10 @@ def attention_view(
         text=items[0][1],
         good_text=items[0][1],
         sentences=[list(item) for item in items],
-        heads=head_options[0],
+        heads=head_options[0] if heads is None else heads,
         head_options=list(head_options),
-        mask=masks[0],
+        mask=masks[0] if mask is None else mask,
+        query=query,
         masks=list(masks),
         scale_toggle=scale_toggle,
         toggles=toggles,

@@ -5,14 +5,6 @@ what it shows.
 """
 
 from attn_book.widgets.induction import induction_widget
-from attn_book.widgets.masking import fill_value_widget
-from attn_book.widgets.multi_head import multi_head_widget
 from attn_book.widgets.view import WidgetWithFallback, guarded_view
 
-__all__ = [
-    "WidgetWithFallback",
-    "guarded_view",
-    "fill_value_widget",
-    "induction_widget",
-    "multi_head_widget",
-]
+__all__ = ["WidgetWithFallback", "guarded_view", "induction_widget"]

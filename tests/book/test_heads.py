@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from attn_book.heads import chapter_projections, designed_heads, head_shares, random_projections
+from attn_book.heads import chapter_projections, designed_heads, random_projections
 from attn_book.tokens import (
     EXAMPLE_SENTENCES,
     MAX_TOKENS,
@@ -13,7 +13,8 @@ from attn_book.tokens import (
     self_attention_projections,
     tokenize,
 )
-from attn_core import causal_mask, multi_head_attention
+from attn_book.views.attention import attention_outputs
+from attn_core import multi_head_attention
 
 
 def test_chapter_projections_are_chapter_3s_and_a_seeded_w_o():
@@ -31,29 +32,19 @@ def test_random_projections_are_seeded():
 
 
 @pytest.mark.parametrize("num_heads", [1, 2, 4, 8])
-def test_head_shares_split_the_output_by_head(num_heads):
-    x = embed(tokenize("the cat sat on the mat"))
+def test_the_heads_shares_the_explorer_draws_add_up_to_the_output(num_heads):
+    text = "the cat sat on the mat"
     w = chapter_projections()
-    shares = head_shares(x, *w, num_heads)
-    out, weights = multi_head_attention(x, *w, num_heads)
-    np.testing.assert_allclose(shares.after.sum(axis=0), out, atol=1e-12)
-    np.testing.assert_array_equal(shares.weights, weights)
-    concat, _ = multi_head_attention(x, *w[:3], np.eye(8), num_heads)
-    d_head = 8 // num_heads
+    out, weights = multi_head_attention(embed(tokenize(text)), *w, num_heads)
+    shares = []
     for h in range(num_heads):
-        own = slice(h * d_head, (h + 1) * d_head)
-        np.testing.assert_array_equal(shares.before[h][:, own], concat[:, own])
-        assert np.count_nonzero(shares.before[h]) == np.count_nonzero(concat[:, own])
-        np.testing.assert_allclose(shares.after[h], concat[:, own] @ w[3][own], atol=1e-12)
-
-
-def test_head_shares_with_a_batch_a_mask_and_float32():
-    x = np.random.default_rng(0).normal(size=(3, 5, 6)).astype(np.float32)
-    w = [m.astype(np.float32) for m in random_projections(6, seed=2)]
-    shares = head_shares(x, *w, 3, mask=causal_mask(5))
-    out, _ = multi_head_attention(x, *w, 3, causal_mask(5))
-    assert shares.after.shape == (3, 3, 5, 6) and shares.after.dtype == np.float32
-    np.testing.assert_allclose(shares.after.sum(axis=-3), out, atol=1e-5)
+        shown = attention_outputs(text, w, heads=num_heads, head=h, panels=["share"])
+        (_, _, part), (_, _, share) = shown["panel_values"]
+        d_head = 8 // num_heads
+        assert not np.delete(part, np.s_[h * d_head : (h + 1) * d_head], axis=1).any()
+        np.testing.assert_allclose(shown["weights"], weights, atol=1e-12)
+        shares.append(share)
+    np.testing.assert_allclose(np.sum(shares, axis=0), out, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLE_SENTENCES))

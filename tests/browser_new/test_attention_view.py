@@ -43,7 +43,7 @@ CONFIGS = {
         projections=narrow_projections(), panels=["context"], value_names=FEATURE_NAMES[:6]
     ),
     "chapter 4": dict(
-        projections=chapter_projections(), head_options=[1, 2, 4, 8], panels=["share"]
+        projections=chapter_projections(), head_options=[1, 2, 4, 8], grid=True, panels=["share"]
     ),
     "chapter 5": dict(
         projections=chapter_projections(), head_options=[4], masks=list(MASKS), toggles=True
@@ -183,4 +183,25 @@ def test_accessible_and_contained_at_phone_width(new_page, config, theme):
     show(page, attention_view(EXAMPLE_SENTENCES, **CONFIGS[config]), theme=theme)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     assert audit(page, ".attn-view") == []
+    assert log.clean(), log
+
+
+def test_the_view_opens_on_the_chosen_heads_mask_and_query(new_page):
+    page, log = new_page()
+    chapter_4 = attention_view(EXAMPLE_SENTENCES, **CONFIGS["chapter 4"], heads=4, query=7)
+    chapter_5 = attention_view(EXAMPLE_SENTENCES, **CONFIGS["chapter 5"], mask="causal", query=7)
+    assert chapter_4.view.heads == 4 and chapter_4.view.query == 7
+    assert {c.description: c.value for c in chapter_4.children[1].children}["Heads"] == 4
+    assert {c.description: c.value for c in chapter_5.children[1].children}["Mask"] == "causal"
+    show(page, chapter_4, chapter_5)
+    first, second = page.locator(".attn-view").all()
+    assert first.get_by_label("Heads", exact=True).input_value() == "4"
+    assert first.locator(".attn-mini:not([hidden])").count() == 4
+    for view in (first, second):
+        assert view.get_by_label("Query", exact=True).input_value() == "7"
+        assert '"it"' in view.locator(".attn-side .attn-note").inner_text()
+        weights = view.locator(".attn-bars li > span:last-child").all_inner_texts()
+        assert max(float(w) for w in weights if w != "masked") > 0.9  # not a flat row
+    assert second.get_by_label("Mask", exact=True).input_value() == "causal"
+    assert second.locator(".attn-bars li > span:last-child").all_inner_texts()[8:] == ["masked"] * 2
     assert log.clean(), log
