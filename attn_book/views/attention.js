@@ -296,8 +296,7 @@ function render({ model, el }) {
       });
     });
   };
-  model.on("change", draw);
-  draw();
+  core.redrawOn(model, root, draw);
 }
 
 export default { render };

@@ -53,7 +53,10 @@ function labelled(text, control) {
 export function select(text, options, onChange) {
   const menu = el("select");
   const wrap = labelled(text, menu);
+  let offered = "";
   wrap.setOptions = (pairs) => {
+    if (JSON.stringify(pairs) === offered) return; // rebuilding the options costs a layout
+    offered = JSON.stringify(pairs);
     menu.replaceChildren(
       ...pairs.map(([value, label]) => el("option", { value: String(value) }, label)),
     );
@@ -125,14 +128,46 @@ export function frame(root, title, showTitle = true) {
   return root;
 }
 
+/**
+ * Draw now and on every change of the model; the root counts its draws in
+ * data-draws (the browser tests and benchmarks wait on it).
+ */
+export function redrawOn(model, root, draw) {
+  const drawAndCount = () => {
+    draw();
+    root.dataset.draws = String(Number(root.dataset.draws || 0) + 1);
+  };
+  model.on("change", drawAndCount);
+  drawAndCount();
+}
+
 // ---------------------------------------------------------------- colours
 
-/** The ramp entry of a value from lo to hi: matplotlib's binning of attn_book.colors. */
-export function colourOf(ramp, value, lo = 0, hi = 1) {
+/** The ramp step of a value from lo to hi: matplotlib's binning (attn_book.plots.ramp_index). */
+function step(steps, value, lo = 0, hi = 1) {
   const t = (value - lo) / (hi - lo);
-  const steps = ramp.background.length;
-  const step = Math.min(Math.floor(Math.max(0, Math.min(1, t)) * steps), steps - 1);
-  return { bg: ramp.background[step], fg: ramp.text[step] };
+  return Math.min(Math.floor(Math.max(0, Math.min(1, t)) * steps), steps - 1);
+}
+
+/** The ramp colour of a value from lo to hi, and the colour of text written on it. */
+export function colourOf(ramp, value, lo = 0, hi = 1) {
+  const k = step(ramp.background.length, value, lo, hi);
+  return { bg: ramp.background[k], fg: ramp.text[k] };
+}
+
+const words = new WeakMap();
+/** The ramp's colours as opaque 32-bit pixels (ImageData's byte order), computed once. */
+function rampWords(ramp) {
+  if (!words.has(ramp)) {
+    const bytes = new Uint8ClampedArray(4 * ramp.background.length);
+    ramp.background.forEach((hex, k) => {
+      for (let c = 0; c < 3; c++)
+        bytes[4 * k + c] = Number.parseInt(hex.slice(1 + 2 * c, 3 + 2 * c), 16);
+      bytes[4 * k + 3] = 255;
+    });
+    words.set(ramp, new Uint32Array(bytes.buffer));
+  }
+  return words.get(ramp);
 }
 
 // ---------------------------------------------------------------- maths
@@ -306,34 +341,66 @@ export function heatmap(parent, ramp, onPick, maxWidth = Number.POSITIVE_INFINIT
   const readout = el("p", { className: "attn-note", "aria-live": "polite" });
   parent.append(canvas, readout);
   let last = null;
+  let font = "";
+  let viewWidth = 0; // read once, then kept by the ResizeObserver below: a read costs a layout
+  const measured = new Map();
   const geometry = () => {
     const { rowLabels, colLabels } = last;
     const ctx = canvas.getContext("2d");
-    const font = getComputedStyle(parent).fontFamily;
+    font ||= getComputedStyle(parent).fontFamily;
     ctx.font = `12px ${font}`;
-    const widest = (labels) => Math.max(8, ...labels.map((t) => ctx.measureText(short(t)).width));
+    const widest = (labels) => {
+      const key = labels.join("\u0000");
+      if (!measured.has(key)) {
+        if (measured.size > 8) measured.clear();
+        measured.set(key, Math.max(8, ...labels.map((t) => ctx.measureText(short(t)).width)));
+      }
+      return measured.get(key);
+    };
     const view = parent.closest(".attn-view") || parent;
-    const available = Math.min(maxWidth, Math.max(120, (view.clientWidth || 340) - 24));
+    viewWidth ||= view.clientWidth || 340;
+    const available = Math.min(maxWidth, Math.max(120, viewWidth - 24));
     const left = widest(rowLabels) + 8;
     const top = widest(colLabels) * 0.75 + 12;
     const right = widest(colLabels) * 0.75;
-    const cell = Math.max(
-      4,
-      Math.min(40, Math.floor((available - left - right) / colLabels.length)),
-    );
+    // Cells of at most 40 px, as wide as the view allows, and no taller in all than 640 px.
+    const wide = Math.floor((available - left - right) / colLabels.length);
+    const cell = Math.max(4, Math.min(40, wide, Math.floor(640 / rowLabels.length)));
     return { ctx, font, left, top, cell, right };
   };
+  const cells = el("canvas"); // one pixel a cell, scaled up without smoothing
+  let size = "";
   const draw = () => {
     const { values, rowLabels, colLabels, shown, selected, lo, hi, title } = last;
     const { ctx, font, left, top, cell, right } = geometry();
     const width = left + cell * colLabels.length + right;
     const height = top + cell * rowLabels.length + 4;
     const ratio = window.devicePixelRatio || 1;
-    canvas.width = Math.round(width * ratio);
-    canvas.height = Math.round(height * ratio);
-    canvas.style.width = `${width}px`;
-    canvas.style.height = `${height}px`;
+    if (size !== `${width}x${height}x${ratio}`) {
+      size = `${width}x${height}x${ratio}`; // a resize costs a layout: only when it changes
+      canvas.width = Math.round(width * ratio);
+      canvas.height = Math.round(height * ratio);
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+    }
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    const rows = values.length;
+    const cols = colLabels.length;
+    cells.width = cols;
+    cells.height = rows;
+    const image = cells.getContext("2d").createImageData(cols, rows);
+    const pixels = new Uint32Array(image.data.buffer);
+    const words = rampWords(ramp);
+    values.forEach((row, i) => {
+      for (let j = 0; j < cols; j++) {
+        pixels[i * cols + j] =
+          shown && !shown(i, j) ? 0 : words[step(words.length, row[j], lo, hi)];
+      }
+    });
+    cells.getContext("2d").putImageData(image, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(cells, left, top, cols * cell, rows * cell);
     const ink = getComputedStyle(parent).color;
     ctx.font = `12px ${font}`;
     ctx.fillStyle = ink;
@@ -341,8 +408,9 @@ export function heatmap(parent, ramp, onPick, maxWidth = Number.POSITIVE_INFINIT
     ctx.textAlign = "right";
     const every = Math.ceil(12 / cell); // label every k-th row/column when cells are small
     rowLabels.forEach((t, i) => {
-      if (i % every === 0 || i === selected)
+      if (i % every === 0 || i === selected) {
         ctx.fillText(short(t), left - 4, top + (i + 0.5) * cell);
+      }
     });
     ctx.textAlign = "left";
     colLabels.forEach((t, j) => {
@@ -353,24 +421,22 @@ export function heatmap(parent, ramp, onPick, maxWidth = Number.POSITIVE_INFINIT
       ctx.fillText(short(t), 0, 0);
       ctx.restore();
     });
-    ctx.textAlign = "center";
-    ctx.font = `${Math.min(12, cell / 3)}px ${font}`;
-    values.forEach((row, i) => {
-      for (let j = 0; j < row.length; j++) {
-        if (shown && !shown(i, j)) continue;
-        const { bg, fg } = colourOf(ramp, row[j], lo, hi);
-        ctx.fillStyle = bg;
-        ctx.fillRect(left + j * cell, top + i * cell, cell, cell);
-        if (cell >= 28) {
-          ctx.fillStyle = fg;
+    if (cell >= 28) {
+      // Large cells: write each value, in the text colour of its background.
+      ctx.textAlign = "center";
+      ctx.font = `${Math.min(12, cell / 3)}px ${font}`;
+      values.forEach((row, i) => {
+        for (let j = 0; j < cols; j++) {
+          if (shown && !shown(i, j)) continue;
+          ctx.fillStyle = colourOf(ramp, row[j], lo, hi).fg;
           ctx.fillText(row[j].toFixed(2), left + (j + 0.5) * cell, top + (i + 0.5) * cell);
         }
-      }
-    });
+      });
+    }
     if (selected !== undefined && selected !== null) {
       ctx.strokeStyle = ink;
       ctx.lineWidth = 2;
-      ctx.strokeRect(left - 1, top + selected * cell - 1, cell * colLabels.length + 2, cell + 2);
+      ctx.strokeRect(left - 1, top + selected * cell - 1, cell * cols + 2, cell + 2);
     }
     canvas.setAttribute("aria-label", title || "heatmap");
     last.box = { left, top, cell };
@@ -407,13 +473,14 @@ export function heatmap(parent, ramp, onPick, maxWidth = Number.POSITIVE_INFINIT
   };
   // Redraw when the view's width changes (a phone turned, a JupyterLab panel resized).
   if (typeof ResizeObserver !== "undefined") {
-    let width = 0;
+    const view = parent.closest(".attn-view") || parent;
     new ResizeObserver(() => {
-      if (last && parent.clientWidth !== width) {
-        width = parent.clientWidth;
+      const width = view.clientWidth;
+      if (last && width !== viewWidth) {
+        viewWidth = width;
         draw();
       }
-    }).observe(parent);
+    }).observe(view);
   }
   return hm;
 }
