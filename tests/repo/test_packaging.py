@@ -38,6 +38,6 @@ def test_the_wheel_holds_every_module_and_asset(tmp_path):
         for pattern in ("*.py", "*.js", "*.css")
         for path in (ROOT / package).rglob(pattern)
     }
-    assert any(name.endswith(".js") for name in expected)  # the explorer's script is a file
+    assert any(name.endswith(".js") for name in expected)  # the views are .js files
     missing = sorted(expected - in_wheel)
     assert not missing, f"the wheel {wheel.name} lacks {missing}"
