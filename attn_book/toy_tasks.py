@@ -15,14 +15,6 @@ SOURCE_LETTERS = "abcdefgh"
 VOCAB_SIZE = len(SOURCE_LETTERS)
 BOS = VOCAB_SIZE
 
-#: What a reader who typed a bad sentence is told; the kernel-free translator
-#: fills the same templates in the browser.
-SENTENCE_MESSAGES = {
-    "empty": "type at least one letter from {letters}",
-    "too_long": "{count} letters is too long: the model was trained on at most {max_length}",
-    "unknown": "unknown symbol(s): {symbols}; use only the letters {letters}",
-}
-
 
 def target_of(source: np.ndarray, task: str = "reverse") -> np.ndarray:
     """The target ids of source ids (..., n): reversed on the last axis, or copied (``"copy"``)."""
@@ -61,9 +53,7 @@ def encode(text: str) -> np.ndarray:
     letters = text.replace(" ", "")
     unknown = sorted({c for c in letters if c not in SOURCE_LETTERS})
     if unknown:
-        raise ValueError(
-            SENTENCE_MESSAGES["unknown"].format(symbols=" ".join(unknown), letters=SOURCE_LETTERS)
-        )
+        raise ValueError(f"unknown symbol(s) {' '.join(unknown)}: use only {SOURCE_LETTERS}")
     return np.array([SOURCE_LETTERS.index(c) for c in letters], dtype=int)
 
 
@@ -75,30 +65,3 @@ def decode_target(ids: np.ndarray) -> str:
 def translate(text: str, task: str = "reverse") -> str:
     """The reference translation of a source sentence: ``translate("abcd")`` is ``"DCBA"``."""
     return decode_target(target_of(encode(text), task))
-
-
-def check_sentence(text: object, max_length: int) -> str:
-    """A reader's sentence without spaces, or a ValueError with the message a reader sees.
-
-    Spaces are dropped; then the sentence must not be empty, be at most
-    ``max_length`` letters, and hold only :data:`SOURCE_LETTERS`, checked in
-    that order (the kernel-free translator checks the same way).
-
-    Raises
-    ------
-    TypeError
-        If ``text`` is not a str.
-    ValueError
-        With the message of :data:`SENTENCE_MESSAGES` for the first rule broken.
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
-    letters = text.replace(" ", "")
-    if not letters:
-        raise ValueError(SENTENCE_MESSAGES["empty"].format(letters=SOURCE_LETTERS))
-    if len(letters) > max_length:
-        raise ValueError(
-            SENTENCE_MESSAGES["too_long"].format(count=len(letters), max_length=max_length)
-        )
-    encode(letters)
-    return letters

@@ -6,9 +6,9 @@ book's distribution, including ``pip install git+...`` in Colab, carries them;
 inline them into the page.
 
 Every component of :data:`COMPONENTS` (the attention explorer, the "predict,
-then check" question, the translator, the soft lookup, the induction
-explorer) is one root element of class ``root_class`` whose parts' classes
-start with ``prefix`` (e.g. ``attn-explorer`` and ``ae-``), and brings:
+then check" question, the soft lookup, the induction explorer) is one root
+element of class ``root_class`` whose parts' classes start with ``prefix``
+(e.g. ``attn-explorer`` and ``ae-``), and brings:
 
 - a stylesheet, :func:`stylesheet`: ``base.css`` (the colours of both
   themes, the box, the controls, the focus ring, the containment every
@@ -81,13 +81,6 @@ COMPONENTS: dict[str, Component] = {
     ),
     "question": Component(
         "attn-question", "aq", "__attnQuestion", ("question.js",), "question.css"
-    ),
-    "translator": Component(
-        "attn-translator",
-        "at",
-        "__attnTranslator",
-        (WEIGHTS_JS, "translation.js"),
-        "translation.css",
     ),
     "lookup": Component(
         "attn-lookup", "al", "__attnLookup", (WEIGHTS_JS, "lookup.js"), "lookup.css"
