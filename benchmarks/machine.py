@@ -1,4 +1,4 @@
-"""The machine a benchmark ran on: every script prints it first (a figure without it means little)."""
+"""The machine a benchmark ran on: every script prints it first (a figure needs its machine)."""
 
 from __future__ import annotations
 
