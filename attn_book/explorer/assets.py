@@ -6,9 +6,9 @@ book's distribution, including ``pip install git+...`` in Colab, carries them;
 inline them into the page.
 
 Every component of :data:`COMPONENTS` (the attention explorer, the "predict,
-then check" question, the translator, the soft lookup, the induction
-explorer) is one root element of class ``root_class`` whose parts' classes
-start with ``prefix`` (e.g. ``attn-explorer`` and ``ae-``), and brings:
+then check" question, the translator, the induction explorer) is one root
+element of class ``root_class`` whose parts' classes start with ``prefix``
+(e.g. ``attn-explorer`` and ``ae-``), and brings:
 
 - a stylesheet, :func:`stylesheet`: ``base.css`` (the colours of both
   themes, the box, the controls, the focus ring, the containment every
@@ -88,9 +88,6 @@ COMPONENTS: dict[str, Component] = {
         "__attnTranslator",
         (WEIGHTS_JS, "translation.js"),
         "translation.css",
-    ),
-    "lookup": Component(
-        "attn-lookup", "al", "__attnLookup", (WEIGHTS_JS, "lookup.js"), "lookup.css"
     ),
     "induction": Component(
         "attn-induction", "ai", "__attnInduction", (WEIGHTS_JS, "induction.js"), "induction.css"
@@ -204,7 +201,7 @@ def stylesheet(name: str = "explorer") -> str:
 
     Examples
     --------
-    >>> ".attn-lookup .al-title" in stylesheet("lookup")
+    >>> ".attn-question .aq-title" in stylesheet("question")
     True
     """
     component = _component(name)
