@@ -50,6 +50,7 @@ const list = (items) =>
 /** Set an element's attributes. */
 const set = (node, attrs) => {
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+  return node;
 };
 
 /** Place an SVG text just beyond the tip of (x, y) (above it at the origin; inside, at the edge). */
@@ -121,14 +122,17 @@ function render({ model, el }) {
   const fixed = "vector-effect: non-scaling-stroke"; // a line's width in pixels, not units
   const line = (x1, y1, x2, y2, style) =>
     core.svg("line", { x1, x2, y1: -y1, y2: -y2, style: `${fixed}; ${style}` });
+  // Text wears a halo of the background, so that it reads over the grid.
+  const halo = `paint-order: stroke; stroke: var(--attn-bg); stroke-width: ${0.45 * unit}`;
+  const text = (content, style, size = 2.2) =>
+    core.svg("text", { "font-size": size * unit, "dominant-baseline": "middle", style }, content);
   for (let v = -Math.floor(extent); v <= extent; v++) {
     const style = `stroke: var(--attn-muted); stroke-opacity: ${v === 0 ? 1 : 0.3}`;
     plane.append(line(v, -extent, v, extent, style), line(-extent, v, extent, v, style));
+    // The numbers along the bottom and the left edges, away from the keys.
+    const tick = (x, y) => set(text(String(v), "fill: var(--attn-muted)", 1.6), { x, y });
+    plane.append(tick(v + 0.4 * unit, extent - 1.2 * unit), tick(0.6 * unit - extent, -v - unit));
   }
-  // Text wears a halo of the background, so that it reads over the grid.
-  const halo = `paint-order: stroke; stroke: var(--attn-bg); stroke-width: ${0.45 * unit}`;
-  const text = (content, style) =>
-    core.svg("text", { "font-size": 2.2 * unit, "dominant-baseline": "middle", style }, content);
   const labels = [];
   const dots = keys.map(([x, y], j) => {
     // Every key outlined in the text colour: readable on either theme whatever its fill.
