@@ -1,7 +1,7 @@
 """Attention as a dictionary lookup (chapter 2): the soft lookup, the hard one, how spread it is.
 
-The browser explorer (:mod:`attn_book.explorer.lookup`) computes the same
-three things; its tests compare them with these functions.
+The soft-lookup view (:mod:`attn_book.views.lookup`) shows what these compute;
+its browser tests compare the page's numbers with them.
 """
 
 from __future__ import annotations

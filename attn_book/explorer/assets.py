@@ -6,7 +6,7 @@ book's distribution, including ``pip install git+...`` in Colab, carries them;
 inline them into the page.
 
 Every component of :data:`COMPONENTS` (the attention explorer, the "predict,
-then check" question, the soft lookup, the induction explorer) is one root
+then check" question, the translator, the induction explorer) is one root
 element of class ``root_class`` whose parts' classes start with ``prefix``
 (e.g. ``attn-explorer`` and ``ae-``), and brings:
 
@@ -82,8 +82,12 @@ COMPONENTS: dict[str, Component] = {
     "question": Component(
         "attn-question", "aq", "__attnQuestion", ("question.js",), "question.css"
     ),
-    "lookup": Component(
-        "attn-lookup", "al", "__attnLookup", (WEIGHTS_JS, "lookup.js"), "lookup.css"
+    "translator": Component(
+        "attn-translator",
+        "at",
+        "__attnTranslator",
+        (WEIGHTS_JS, "translation.js"),
+        "translation.css",
     ),
     "induction": Component(
         "attn-induction", "ai", "__attnInduction", (WEIGHTS_JS, "induction.js"), "induction.css"
@@ -197,7 +201,7 @@ def stylesheet(name: str = "explorer") -> str:
 
     Examples
     --------
-    >>> ".attn-lookup .al-title" in stylesheet("lookup")
+    >>> ".attn-question .aq-title" in stylesheet("question")
     True
     """
     component = _component(name)

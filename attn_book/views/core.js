@@ -24,6 +24,14 @@ export function setText(node, text) {
   if (node.textContent !== text) node.textContent = text;
 }
 
+/** A new SVG element with attributes (in style="...", the view's CSS variables work). */
+export function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
+  node.append(...children); // strings become text
+  return node;
+}
+
 /** A token as a label: long words are cut, so one word cannot push a view aside. */
 export function short(token, max = 12) {
   const chars = Array.from(token);
@@ -100,12 +108,19 @@ export function checkbox(text, onChange) {
   return wrap;
 }
 
-/** A slider from min to max; onChange gets the number. */
+/** A slider from min to max; onChange gets the number. show(value, text) sets it and writes text beside it. */
 export function slider(text, min, max, step, onChange) {
   const range = el("input", { type: "range", min, max, step });
   const wrap = labelled(text, range);
+  const output = el("output", { "aria-hidden": "true" }); // the slider's aria-valuetext says it
+  wrap.append(output);
   range.addEventListener("input", () => onChange(Number(range.value)));
   wrap.range = range;
+  wrap.show = (value, shown = String(value)) => {
+    range.value = String(value);
+    range.setAttribute("aria-valuetext", shown);
+    setText(output, shown);
+  };
   return wrap;
 }
 
