@@ -124,12 +124,22 @@ function render({ model, el }) {
     model.set("verdict", result.verdict);
     model.save_changes();
   };
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
+  const submit = () => {
     const chosen = radios.findIndex((r) => r.checked);
     const reply = box ? box.value : chosen < 0 ? null : chosen;
     model.set("reply", String(box ? reply : chosen < 0 ? "" : q.options[chosen]));
     show(judge(q, reply));
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit();
+  });
+  // Enter checks the number (JupyterLab's output area does not submit forms).
+  box?.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      submit();
+    }
   });
   reveal.addEventListener("click", () =>
     show({
