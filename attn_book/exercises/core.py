@@ -216,8 +216,8 @@ def function_exercise(
 
 
 _SEPARATORS = "[,_ \u00a0\u202f]"
-_DIGITS = rf"(?:[1-9]\d{{0,2}}(?:{_SEPARATORS}\d{{3}})+|\d+)"  # grouped in threes, or not
-_NUMBER = rf"[-+]?(?:{_DIGITS}(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_DIGITS = rf"(?:[1-9][0-9]{{0,2}}(?:{_SEPARATORS}[0-9]{{3}})+|[0-9]+)"  # grouped in threes, or not
+_NUMBER = rf"[-+]?(?:{_DIGITS}(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
 _TEXT = re.compile(rf"({_NUMBER}(?:\s*[*/]\s*{_NUMBER})*)\s*(?:[^\W\d_]+)?")
 
 

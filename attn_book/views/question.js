@@ -11,29 +11,31 @@ export function compute() {
   return {};
 }
 
-/**
- * A number as a reader may type it: 0.25, .25, -3, 1e-3, 1/4, a product
- * such as 4*512*512 or 4 × 512, thousands grouped with commas or spaces
- * (1,048,576 or 1 048 576), and a unit word after it (64 features).
- * Returns NaN for anything else (1,5 is refused: write 1.5).
- */
+// A number as a reader may type it: the rule of attn_book.exercises.read_number
+// (digits grouped in threes by commas or spaces, numbers joined by * or /, one
+// unit word after it: "1,048,576", "4*512*512", "1/4", "64 features").
+const SEP = "[,_ \\u00a0\\u202f]";
+const DIGITS = `(?:[1-9][0-9]{0,2}(?:${SEP}[0-9]{3})+|[0-9]+)`;
+const NUMBER = `[-+]?(?:${DIGITS}(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?`;
+const TEXT = new RegExp(`^(${NUMBER}(?:\\s*[*/]\\s*${NUMBER})*)\\s*(?:\\p{L}+)?$`, "u");
+
+/** The reader's number, or NaN when the text does not follow the rule. */
 export function readNumber(text) {
-  let t = String(text)
-    .trim()
-    .replace(/\u2212/g, "-")
-    .replace(/[\u00a0\u202f\u2009]/g, " ");
-  t = t.replace(/\s*[\p{L}%][\p{L}\s%]*$/u, ""); // a unit word at the end
-  const group = /^[+-]?\d{1,3}([, ]\d{3})+(\.\d+)?$/;
-  const factors = t.split(/\s*[*×x]\s*/);
-  let product = 1;
-  for (let f of factors) {
-    if (group.test(f)) f = f.replace(/[, ]/g, "");
-    const fraction = /^([+-]?\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)$/.exec(f.replace(/\s+/g, ""));
-    if (fraction) product *= Number(fraction[1]) / Number(fraction[2]);
-    else if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(f)) product *= Number(f);
-    else return Number.NaN;
+  const match = TEXT.exec(
+    String(text)
+      .trim()
+      .replace(/\u2212/g, "-")
+      .replace(/\u00d7/g, "*"),
+  );
+  if (!match) return Number.NaN;
+  const parts = match[1].split(/\s*([*/])\s*/).map((p) => p.replace(new RegExp(SEP, "g"), ""));
+  let value = Number(parts[0]);
+  for (let i = 1; i < parts.length; i += 2) {
+    const x = Number(parts[i + 1]);
+    if (parts[i] === "/" && x === 0) return Number.NaN;
+    value = parts[i] === "*" ? value * x : value / x;
   }
-  return product;
+  return value;
 }
 
 /** The verdict on one reply: { verdict: right | wrong | invalid | empty, text }. */
