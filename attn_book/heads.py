@@ -146,3 +146,19 @@ def designed_heads(
     named = np.arange(6)
     w_v[named, named] = w_v[named, _D_HEAD + named] = 1.0
     return DesignedModel(x, w_q, w_k, w_v, np.eye(_D_MODEL))
+
+
+def head_label(head: int, num_heads: int) -> str:
+    """A head as a reader sees it, counted from 1 (code counts from 0).
+
+    Examples
+    --------
+    >>> head_label(0, 4)
+    'head 1 of 4'
+    """
+    return f"head {head + 1} of {num_heads}"
+
+
+def head_choices(d_model: int) -> list[int]:
+    """The numbers of heads that divide ``d_model``: the only ones multi-head attention takes."""
+    return [h for h in range(1, d_model + 1) if d_model % h == 0]

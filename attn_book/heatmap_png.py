@@ -31,7 +31,7 @@ import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from attn_book.colors import WEIGHT_CMAP, ramp, ramp_index, text_is_dark
+from attn_book.plots import WEIGHT_CMAP, ramp, ramp_index, text_is_dark
 
 _FONT_PATH = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf")
 

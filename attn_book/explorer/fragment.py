@@ -18,7 +18,7 @@ import html
 import json
 from typing import Any, ClassVar
 
-from attn_book.colors import hex_colour, ramp, ramp_index, text_colour
+from attn_book.plots import ramp, ramp_index, text_is_dark
 from attn_book.explorer.assets import COMPONENTS, engine_js, stylesheet
 
 
@@ -102,7 +102,8 @@ def weight_cell(weight: float, text: str) -> str:
     '<td style="background:#fde725;color:#000000">1.00</td>'
     """
     rgb = ramp()[ramp_index(weight)]
-    return f'<td style="background:{hex_colour(rgb)};color:{text_colour(rgb)}">{text}</td>'
+    text_colour = "#000000" if text_is_dark(rgb) else "#ffffff"
+    return f'<td style="background:#{bytes(rgb).hex()};color:{text_colour}">{text}</td>'
 
 
 def check_title(title: Any) -> str:

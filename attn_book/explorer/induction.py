@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from attn_book import induction as ind
-from attn_book.colors import browser_ramp
+from attn_book.plots import browser_ramp
 from attn_book.explorer.fragment import Fragment, check_title, weight_cell
 from attn_core._validation import check_int
 

@@ -31,7 +31,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets as t
 
-from attn_book.colors import browser_ramp
+from attn_book.plots import browser_ramp
 
 _FALLBACK = (
     "This interactive view runs in the online book, or in JupyterLab or Colab once its cell "

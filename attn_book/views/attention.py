@@ -19,6 +19,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets as t
 
+from attn_book.heads import head_label
 from attn_book.plots import SIGNED_CMAP, browser_ramp
 from attn_book.tokens import MAX_TOKENS, dropped_note, embed, text_rules, tokenize
 from attn_book.views import Live, View, wire
@@ -296,7 +297,7 @@ def attention_view(
 
         def head_choices(_change: Any = None) -> None:
             """Offer heads 1..H of the current count (the picture says "head h of H")."""
-            head.options = [(f"{h + 1} of {view.heads}", h) for h in range(view.heads)]
+            head.options = [(head_label(h, view.heads), h) for h in range(view.heads)]
             head.value = min(view.head, view.heads - 1)
 
         head_choices()

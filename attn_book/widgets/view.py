@@ -19,7 +19,6 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from attn_book.plots import figure_to_png
 
 RenderResult = Figure | bytes
 
@@ -178,3 +177,12 @@ def guarded_view(
     view = WidgetWithFallback(box, first, alt)
     view.controls, view.status, view.image, view.redraw = dict(controls), status, image, redraw
     return view
+
+
+def figure_to_png(fig, dpi: int = 100) -> bytes:
+    """Render a matplotlib figure to PNG bytes."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()

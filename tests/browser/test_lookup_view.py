@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from attn_book.colors import contrast_ratio
+from attn_book.plots import contrast_ratio
 from attn_book.views.lookup import TEMPERATURES, lookup_outputs, lookup_view
 
 from .conftest import PHONE, audit, compute_in_page, show
