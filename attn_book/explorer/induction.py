@@ -192,7 +192,6 @@ def induction_explorer(
     examples = []
     for row in rows:
         tokens = [int(t) for t in batch.tokens[row]]
-        ind.check_tokens(exported, [tokens])
         query = int(batch.second[row] + batch.length[row] - 2)
         examples.append({"label": example_label(batch, row), "tokens": tokens, "query": query})
     data = {
