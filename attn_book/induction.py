@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from attn_book.training import Adam, softmax_cross_entropy
+from attn_book.training import Adam, softmax_backward, softmax_cross_entropy
 from attn_core import causal_mask, merge_heads, scaled_dot_product_attention, softmax, split_heads
 
 Params = dict[str, np.ndarray]
@@ -306,11 +306,6 @@ def next_token_probabilities(logits: Any) -> np.ndarray:
 # --------------------------------------------------------------------------- loss and training
 
 
-def _softmax_backward(weights: np.ndarray, d_weights: np.ndarray) -> np.ndarray:
-    """Gradient of the scores, given that of ``weights = softmax(scores)`` (last axis)."""
-    return weights * (d_weights - (d_weights * weights).sum(axis=-1, keepdims=True))
-
-
 def loss(params: Params, batch: InductionBatch, *, num_heads: int = NUM_HEADS) -> float:
     """Mean cross-entropy, in nats, of the predictable tokens."""
     return loss_and_grad(params, batch, num_heads=num_heads)[0]
@@ -348,7 +343,7 @@ def loss_and_grad(
         grads[f"layer{number}.w_o"] = context.T @ d_x.reshape(-1, d_model)
         d_context = split_heads(d_x @ w["w_o"].T, num_heads)  # (B, h, n, d_head)
         d_v = np.swapaxes(weights, -1, -2) @ d_context
-        d_scores = scale * _softmax_backward(weights, d_context @ np.swapaxes(v, -1, -2))
+        d_scores = scale * softmax_backward(weights, d_context @ np.swapaxes(v, -1, -2))
         d_q = d_scores @ k
         d_k = np.swapaxes(d_scores, -1, -2) @ q
         for name, d_heads in (("w_q", d_q), ("w_k", d_k), ("w_v", d_v)):
