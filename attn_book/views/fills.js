@@ -172,8 +172,7 @@ function render({ model, el }) {
       weight.lastChild.style.width = `${(6 * (weights[j] || 0)).toFixed(2)}rem`; // NaN: no bar
     }
   };
-  model.on("change", draw);
-  draw();
+  core.redrawOn(model, root, draw);
 }
 
 export default { render };

@@ -230,8 +230,7 @@ function render({ model, el }) {
     );
     tie.hidden = ties.length < 2;
   };
-  model.on("change", draw);
-  draw();
+  core.redrawOn(model, root, draw);
 }
 
 export default { render };

@@ -200,8 +200,7 @@ function render({ model, el }) {
       `writes ${t.output[step]}, looking most at source word ${look + 1} (${sentence[look]}): weight ${weight}.`,
     );
   };
-  model.on("change", draw);
-  draw();
+  core.redrawOn(model, root, draw);
 }
 
 export default { render };
