@@ -39,12 +39,12 @@ def causal_mask(n: int) -> np.ndarray:
 
 
 def key_padding_mask(lengths: Sequence[int], n: int | None = None) -> np.ndarray:
-    """The (batch, 1, n) mask of each sequence's real keys, for padded batches.
+    """The (batch, 1, n) mask of each sequence's real keys, for a padded batch.
 
     The axis of size 1 broadcasts over the queries: padding query rows still
     read the real keys (their outputs are discarded), as with PyTorch's
-    ``key_padding_mask``, whose True means the opposite (ignore). A (batch, n)
-    mask would be misread as (n_q, n_k) when batch equals n.
+    ``key_padding_mask``, whose True means the opposite. A (batch, n) mask
+    would be misread as (n_q, n_k) when batch equals n.
 
     Parameters
     ----------
@@ -69,10 +69,10 @@ def key_padding_mask(lengths: Sequence[int], n: int | None = None) -> np.ndarray
     <BLANKLINE>
            [[1, 0, 0]]])
     """
-    lengths = check.array(lengths, "lengths", kinds="iuf" if len(np.shape(lengths)) else "iu")
-    if lengths.ndim != 1 or (lengths.size and lengths.dtype.kind not in "iu"):
+    lengths = check.array(lengths, "lengths")  # [] gives float64, and no length
+    if lengths.ndim != 1 or (lengths.size and lengths.dtype.kind == "f"):
         raise TypeError(f"lengths must be a 1-D sequence of ints, got {lengths.tolist()!r}")
-    if lengths.size and lengths.min() < 0:
+    if np.any(lengths < 0):
         raise ValueError(f"lengths must be at least 0, got {lengths.tolist()}")
     longest = int(lengths.max(initial=0))
     n = longest if n is None else check.integer(n, "n", minimum=longest)
@@ -80,9 +80,7 @@ def key_padding_mask(lengths: Sequence[int], n: int | None = None) -> np.ndarray
 
 
 def combine_masks(*masks: Any) -> np.ndarray:
-    """Logical AND of masks that broadcast together: a key is allowed only where all allow it.
-
-    A causal (n, n) mask and a (batch, 1, n) padding mask give (batch, n, n).
+    """Logical AND of masks that broadcast, e.g. causal (n, n) and padding (batch, 1, n).
 
     Parameters
     ----------
@@ -91,7 +89,7 @@ def combine_masks(*masks: Any) -> np.ndarray:
 
     Returns
     -------
-    ndarray of bool
+    ndarray of bool, the broadcast shape
 
     Raises
     ------
@@ -115,17 +113,16 @@ def combine_masks(*masks: Any) -> np.ndarray:
 
 
 def mask_after_softmax(scores: Any, mask: Any, *, renormalise: bool = True) -> np.ndarray:
-    """Mask the other way round: softmax first, then zero the masked weights.
+    """The softmax of the scores, then the masked weights set to zero and the rows renormalised.
 
-    Renormalised, each row divided by its new sum, this gives exactly the
-    weights of ``-inf`` before the softmax; not renormalised, the rows no
-    longer sum to 1. A fully masked row is zeros either way.
+    Renormalised, this gives exactly the weights of ``-inf`` before the
+    softmax; not renormalised, the rows no longer sum to 1. A fully masked
+    row is zeros either way.
 
     Parameters
     ----------
     scores : array_like, shape (..., n_q, n_k)
-    mask : array_like of bool
-        Broadcastable to ``scores``; True = may attend.
+    mask : array_like of bool, broadcastable to ``scores``
     renormalise : bool, default True
 
     Returns

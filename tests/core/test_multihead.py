@@ -9,7 +9,7 @@ from tests.strategies import batch_shapes, seeds
 
 
 def reference_mha(x, w_q, w_k, w_v, w_o, h, mask=None):
-    """A loop over heads, each taking its slice of columns, as nn.MultiheadAttention lays them out."""
+    """A loop over heads, each with its slice of columns, as nn.MultiheadAttention lays them out."""
     d_head = x.shape[1] // h
     heads, all_weights = [], []
     for i in range(h):
