@@ -16,7 +16,7 @@ def tiled_attention(
     *,
     causal: bool = False,
     scale: float | None = None,
-    block_size: int = 256,
+    block_size: int = 128,
 ) -> np.ndarray:
     """The context of :func:`scaled_dot_product_attention`, one block of keys and queries at a time.
 
@@ -33,7 +33,7 @@ def tiled_attention(
         query are skipped, about half the work.
     scale : float, optional
         Multiplies the scores; defaults to ``1 / sqrt(d_k)``.
-    block_size : int, default 256
+    block_size : int, default 128
         Keys and queries per block.
 
     Returns
@@ -62,33 +62,33 @@ def tiled_attention(
     batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
     if n_q == 0 or n_k == 0:
         return np.zeros((*batch, n_q, d_v), out)
-    # Scores in base 2 (exp2 is faster than exp), and each query one more feature, -m, where m is
-    # the running maximum of its scores: the matmul subtracts it.
+    # Each query gets one more feature, -m, where m is the running maximum of its scores:
+    # the matmul subtracts it.
     qm = np.zeros((*batch, n_q, d + 1), dtype)
-    np.multiply(q, dtype.type(scale * np.log2(np.e)), out=qm[..., :d])
+    np.multiply(q, dtype.type(scale), out=qm[..., :d])
     acc = np.zeros((*batch, n_q, d_v + 1), dtype)  # sums of weights * values, then of weights
     k1 = np.ones((*k.shape[:-2], size, d + 1), dtype)  # a block of keys, a last feature 1 meets -m
     v1 = np.ones((*v.shape[:-2], size, d_v + 1), dtype)  # a block of values, a last 1 sums weights
     below = np.tril(np.full((size, size), -np.inf, dtype), -1)  # key after query, in one block
-    risky = check.might_overflow(q, k, scale * np.log2(np.e))
+    risky = check.might_overflow(q, k, scale)
     with np.errstate(over="ignore", invalid="ignore"):  # if risky, each block is checked
         for j in range(0, min(n_k, n_q) if causal else n_k, size):
             kb, vb = k1[..., : min(size, n_k - j), :], v1[..., : min(size, n_k - j), :]
             kb[..., :d], vb[..., :d_v] = k[..., j : j + size, :], v[..., j : j + size, :]
             for i in range(j if causal else 0, n_q, size):  # causal: earlier queries can't see kb
                 qb, ab = qm[..., i : i + size, :], acc[..., i : i + size, :]
-                s = kb @ np.swapaxes(qb, -1, -2)  # (..., keys, queries): scores - m, base 2
+                s = kb @ np.swapaxes(qb, -1, -2)  # (..., keys, queries): scores - m
                 if risky:
                     check.finite(s, "the scores q @ k^T * scale")
                 if causal and i == j:  # the diagonal block, the only one partly masked
                     s += below[: s.shape[-2], : s.shape[-1]]
                 grown = s.max(axis=-2, keepdims=True)  # how far each query's maximum grew
                 if j == 0 or (grown > 8).any():  # set m at the first block, then only when it
-                    if j:  # grows by more than 8: meanwhile each exp2(s) <= 2**8
+                    if j:  # grows by more than 8: meanwhile each exp(s) <= e**8
                         np.maximum(grown, 0, out=grown)
-                        ab *= np.exp2(-np.swapaxes(grown, -1, -2))
+                        ab *= np.exp(-np.swapaxes(grown, -1, -2))
                     s -= grown  # the largest score of a query that grew is now exactly 0
                     qb[..., d:] -= np.swapaxes(grown, -1, -2)
-                ab += np.swapaxes(np.exp2(s, out=s), -1, -2) @ vb
+                ab += np.swapaxes(np.exp(s, out=s), -1, -2) @ vb
     del qm, qb  # free the queries before making the result
     return (acc[..., :d_v] / acc[..., d_v:]).astype(out, copy=False)

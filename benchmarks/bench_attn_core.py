@@ -173,6 +173,25 @@ def tiled_table(
     )  # fmt: skip
 
 
+def matmul_rates(repeats: int, rng: np.random.Generator) -> None:
+    """GFLOP/s of NumPy's and PyTorch's matmul on one tile of every head, and on 2048^3."""
+    size = tiled_attention.__kwdefaults__["block_size"]
+    rows = []
+    for shape_a, shape_b in [((HEADS, size, D_HEAD), (HEADS, D_HEAD, size)), ((2048, 2048),) * 2]:
+        a, b = (
+            rng.standard_normal(shape_a, dtype=np.float32),
+            rng.standard_normal(shape_b, dtype=np.float32),
+        )
+        fns = {"NumPy": lambda a=a, b=b: a @ b}
+        if torch is not None:
+            ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+            fns["PyTorch"] = lambda ta=ta, tb=tb: ta @ tb
+        t = best_times(fns, repeats)
+        flops = 2.0 * a.size * b.shape[-1]
+        rows.append([f"{shape_a} @ {shape_b}"] + [f"{flops / t[name] / 1e9:.0f}" for name in fns])
+    print_table(["matmul, float32", "NumPy GFLOP/s"] + (["PyTorch GFLOP/s"] if torch else []), rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller n, fewer repeats")
@@ -200,8 +219,10 @@ def main() -> None:
     print(
         "(peak: NumPy's allocations during one call by tracemalloc, output included; PyTorch:"
         "\n all it allocates in one call, by its profiler, output included, a bound on its peak;"
-        "\n ratios use the fastest block size)"
+        "\n ratios use the fastest block size)\n"
     )
+    print("## (c) the matmuls underneath: one block of scores for every head, and a large one")
+    matmul_rates(repeats, rng)
 
 
 if __name__ == "__main__":
