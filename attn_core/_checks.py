@@ -1,7 +1,5 @@
 """Checks at attn_core's public edge: each error names the caller's argument and what it got."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import numpy as np

@@ -1,7 +1,5 @@
 """Scaled dot-product attention (Vaswani et al., 2017) and Bahdanau's additive attention."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import numpy as np

@@ -1,7 +1,5 @@
 """Masks, boolean with True = this query may attend to this key, and masking after the softmax."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import Any
 

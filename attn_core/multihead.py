@@ -1,7 +1,5 @@
 """Multi-head attention with the head layout of PyTorch's nn.MultiheadAttention."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import numpy as np

@@ -7,8 +7,6 @@ same way. Adding a vector that depends on the position breaks that symmetry:
     PE[pos, 2i+1] = cos(pos / base ** (2i / d_model)),   base = 10000
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from attn_core import _checks as check

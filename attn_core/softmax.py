@@ -1,7 +1,5 @@
 """Softmax: stable for large logits, zeros (not NaN) for a slice that is all -inf."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import numpy as np

@@ -1,7 +1,5 @@
 """Tiled attention with an online softmax: FlashAttention's idea (Dao et al., 2022) in NumPy."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import numpy as np
@@ -18,28 +16,28 @@ def tiled_attention(
     scale: float | None = None,
     block_size: int = 128,
 ) -> np.ndarray:
-    """The context of :func:`scaled_dot_product_attention`, one block of keys and queries at a time.
+    """The context of :func:`scaled_dot_product_attention` by blocks, with an online softmax.
 
     Each query keeps a running maximum of its scores and running sums of its
-    weights and weighted values, rescaled when the maximum grows (the online
-    softmax), so no (n_q, n_k) matrix is made: extra memory O(n d + block_size**2).
+    weights and weighted values, rescaled when the maximum grows: no (n_q, n_k)
+    matrix is made, so extra memory is O(n d + block_size**2).
 
     Parameters
     ----------
     q, k, v : array_like, shapes (..., n_q, d_k), (..., n_k, d_k), (..., n_k, d_v)
     causal : bool, default False
         Query i sees keys 0..i only (the mask ``np.tri(n_q, n_k)``, aligned at the
-        top left as PyTorch's ``is_causal``); blocks of keys after a block's last
-        query are skipped, about half the work.
+        top left as PyTorch's ``is_causal``); a block of keys skips the queries
+        before it, which see none of its keys: about half the work.
     scale : float, optional
         Multiplies the scores; defaults to ``1 / sqrt(d_k)``.
     block_size : int, default 128
-        Keys and queries per block.
+        Keys per block; queries go 4 blocks at a time, one head at a time.
 
     Returns
     -------
     ndarray, shape (..., n_q, d_v)
-        The context (zeros if n_k = 0); the weights are never made, so not returned.
+        The context (zeros if n_k = 0); the weights are never made.
 
     Raises
     ------
@@ -62,33 +60,35 @@ def tiled_attention(
     batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
     if n_q == 0 or n_k == 0:
         return np.zeros((*batch, n_q, d_v), out)
-    # Each query gets one more feature, -m, where m is the running maximum of its scores:
-    # the matmul subtracts it.
-    qm = np.zeros((*batch, n_q, d + 1), dtype)
-    np.multiply(q, dtype.type(scale), out=qm[..., :d])
+    k, v = np.broadcast_to(k, (*batch, n_k, d)), np.broadcast_to(v, (*batch, n_k, d_v))
+    # The queries as columns, with one more row holding -m, where m is the running maximum of
+    # each query's scores: the matmul with a key's last feature, 1, subtracts it.
+    qm = np.zeros((*batch, d + 1, n_q), dtype)
+    np.multiply(np.swapaxes(q, -1, -2), dtype.type(scale), out=qm[..., :d, :])
     acc = np.zeros((*batch, n_q, d_v + 1), dtype)  # sums of weights * values, then of weights
-    k1 = np.ones((*k.shape[:-2], size, d + 1), dtype)  # a block of keys, a last feature 1 meets -m
-    v1 = np.ones((*v.shape[:-2], size, d_v + 1), dtype)  # a block of values, a last 1 sums weights
+    k1, v1 = np.ones((size, d + 1), dtype), np.ones((size, d_v + 1), dtype)  # a last 1 each
     below = np.tril(np.full((size, size), -np.inf, dtype), -1)  # key after query, in one block
     risky = check.might_overflow(q, k, scale)
     with np.errstate(over="ignore", invalid="ignore"):  # if risky, each block is checked
-        for j in range(0, min(n_k, n_q) if causal else n_k, size):
-            kb, vb = k1[..., : min(size, n_k - j), :], v1[..., : min(size, n_k - j), :]
-            kb[..., :d], vb[..., :d_v] = k[..., j : j + size, :], v[..., j : j + size, :]
-            for i in range(j if causal else 0, n_q, size):  # causal: earlier queries can't see kb
-                qb, ab = qm[..., i : i + size, :], acc[..., i : i + size, :]
-                s = kb @ np.swapaxes(qb, -1, -2)  # (..., keys, queries): scores - m
-                if risky:
-                    check.finite(s, "the scores q @ k^T * scale")
-                if causal and i == j:  # the diagonal block, the only one partly masked
-                    s += below[: s.shape[-2], : s.shape[-1]]
-                grown = s.max(axis=-2, keepdims=True)  # how far each query's maximum grew
-                if j == 0 or (grown > 8).any():  # set m at the first block, then only when it
-                    if j:  # grows by more than 8: meanwhile each exp(s) <= e**8
-                        np.maximum(grown, 0, out=grown)
-                        ab *= np.exp(-np.swapaxes(grown, -1, -2))
-                    s -= grown  # the largest score of a query that grew is now exactly 0
-                    qb[..., d:] -= np.swapaxes(grown, -1, -2)
-                ab += np.swapaxes(np.exp(s, out=s), -1, -2) @ vb
+        for h in np.ndindex(batch):  # one head at a time: its blocks stay in the cache
+            for j in range(0, min(n_k, n_q) if causal else n_k, size):
+                kb, vb = k1[: min(size, n_k - j)], v1[: min(size, n_k - j)]
+                kb[:, :d], vb[:, :d_v] = k[h][j : j + size], v[h][j : j + size]
+                # Queries 4 blocks at a time (a wider product is faster); causal: from query j.
+                for i in range(j if causal else 0, n_q, 4 * size):
+                    qb, ab = qm[h][:, i : i + 4 * size], acc[h][i : i + 4 * size]
+                    s = kb @ qb  # (keys, queries): scores - m
+                    if risky:
+                        check.finite(s, "the scores q @ k^T * scale")
+                    if causal and i == j:  # the block on the diagonal: mask keys after a query
+                        s[:, :size] += below[: len(s), : s.shape[1]]
+                    grown = s.max(axis=0)  # how far each query's maximum grew
+                    if j == 0 or (grown > 8).any():  # set m at the first block, then only
+                        if j:  # when it grows by more than 8: meanwhile each exp(s) <= e**8
+                            np.maximum(grown, 0, out=grown)
+                            ab *= np.exp(-grown)[:, None]
+                        s -= grown  # the largest score of a query that grew is now exactly 0
+                        qb[d] -= grown
+                    ab += np.exp(s, out=s).T @ vb
     del qm, qb  # free the queries before making the result
     return (acc[..., :d_v] / acc[..., d_v:]).astype(out, copy=False)

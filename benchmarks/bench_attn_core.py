@@ -174,10 +174,15 @@ def tiled_table(
 
 
 def matmul_rates(repeats: int, rng: np.random.Generator) -> None:
-    """GFLOP/s of NumPy's and PyTorch's matmul on one tile of every head, and on 2048^3."""
-    size = tiled_attention.__kwdefaults__["block_size"]
+    """GFLOP/s of NumPy's and PyTorch's matmul on tiled_attention's two products, and 2048^3."""
+    keys = tiled_attention.__kwdefaults__["block_size"]
+    d, queries = D_HEAD + 1, 4 * keys  # the extra feature carries the running maximum
     rows = []
-    for shape_a, shape_b in [((HEADS, size, D_HEAD), (HEADS, D_HEAD, size)), ((2048, 2048),) * 2]:
+    for shape_a, shape_b in [
+        ((keys, d), (d, queries)),
+        ((queries, keys), (keys, d)),
+        ((2048,) * 2,) * 2,
+    ]:
         a, b = (
             rng.standard_normal(shape_a, dtype=np.float32),
             rng.standard_normal(shape_b, dtype=np.float32),
@@ -221,7 +226,7 @@ def main() -> None:
         "\n all it allocates in one call, by its profiler, output included, a bound on its peak;"
         "\n ratios use the fastest block size)\n"
     )
-    print("## (c) the matmuls underneath: one block of scores for every head, and a large one")
+    print("## (c) the matmuls underneath: a block of scores, its weighted values, and a large one")
     matmul_rates(repeats, rng)
 
 
