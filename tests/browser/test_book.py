@@ -37,8 +37,8 @@ REPORT = r"""() => ({
     /fontawesome|mathjax|tex-chtml/i.test(s)),
   icons: Array.from(document.querySelectorAll('i[class*="fa-"]')).filter(el => {
     const style = getComputedStyle(el, '::before');
-    return el.offsetParent !== null && !document.fonts.check(`${style.fontWeight} 16px ${style.fontFamily}`,
-      style.content.replace(/^"|"$/g, ''));
+    const font = `${style.fontWeight} 16px ${style.fontFamily}`;
+    return el.offsetParent !== null && !document.fonts.check(font, style.content.replace(/^"|"$/g, ''));
   }).map(el => el.className),
   fallbacks: document.querySelectorAll('.attn-fallback').length,
   views: document.querySelectorAll('.attn-view').length,
