@@ -38,7 +38,8 @@ REPORT = r"""() => ({
   icons: Array.from(document.querySelectorAll('i[class*="fa-"]')).filter(el => {
     const style = getComputedStyle(el, '::before');
     const font = `${style.fontWeight} 16px ${style.fontFamily}`;
-    return el.offsetParent !== null && !document.fonts.check(font, style.content.replace(/^"|"$/g, ''));
+    const glyph = style.content.replace(/^"|"$/g, '');
+    return el.offsetParent !== null && !document.fonts.check(font, glyph);
   }).map(el => el.className),
   fallbacks: document.querySelectorAll('.attn-fallback').length,
   views: document.querySelectorAll('.attn-view').length,
