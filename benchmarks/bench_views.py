@@ -44,13 +44,18 @@ SENTENCE_64 = " ".join(["the dog chased the cat and the cat ran because it was q
 SENTENCE_64 = " ".join(SENTENCE_64.split()[:64])
 
 # name -> (the notebook code that shows the view, the changes: (control label, kind, values)).
-# A change of kind "select" picks the next entry of a menu, "text" types and presses
-# Enter; "check" toggles a checkbox. The same labels name the page's own controls.
+# A change of kind "select" picks the next entry of a menu, "step" moves a slider (or
+# picks the next entry of the menu that stands for it in a kernel), "text" types and
+# presses Enter, "check" clicks a checkbox. A label names the control in both feeds
+# (a text box's label is matched as its beginning). Untrained models where a chapter
+# trains one: the time of a change does not depend on the values of the weights.
+ATTENTION = (
+    "from attn_book.heads import chapter_projections\n"
+    "from attn_book.views.attention import attention_view\n"
+)
 VIEWS = {
     "attention, 12 tokens, 4 heads": (
-        "from attn_book.heads import chapter_projections\n"
-        "from attn_book.views.attention import attention_view\n"
-        f"attention_view([{SENTENCE_12!r}], chapter_projections(), head_options=[4, 2],"
+        ATTENTION + f"attention_view([{SENTENCE_12!r}], chapter_projections(), head_options=[4, 2],"
         " grid=True, panels=['share'])",
         [
             ("Head", "select", None),
@@ -59,14 +64,41 @@ VIEWS = {
         ],
     ),
     "attention, 64 tokens, 8 heads": (
-        "from attn_book.heads import chapter_projections\n"
-        "from attn_book.views.attention import attention_view\n"
-        f"attention_view([{SENTENCE_64!r}], chapter_projections(), head_options=[8, 4],"
+        ATTENTION + f"attention_view([{SENTENCE_64!r}], chapter_projections(), head_options=[8, 4],"
         " grid=True, panels=['share'])",
         [
             ("Head", "select", None),
             ("Heads", "select", None),
             ("Text", "text", [SENTENCE_64, "a b"]),
+        ],
+    ),
+    "translator (chapter 1)": (
+        "from attn_book.seq2seq import init_params\n"
+        "from attn_book.views.translator import translator_view\n"
+        "translator_view({'without attention': init_params(0, attention=False),"
+        " 'with attention': init_params(0, attention=True)})",
+        [("Sentence", "text", ["abcdefgh", "hgfedcba"])],
+    ),
+    "soft lookup (chapter 2)": (
+        "import numpy as np\nfrom attn_book.views.lookup import lookup_view\n"
+        "lookup_view(['cat', 'dog', 'cow'], np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]),"
+        " np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]), query=[1.0, 0.5])",
+        [("temperature τ", "step", None)],
+    ),
+    "fill values (chapter 5)": (
+        "from attn_book.views.fills import fills_view\nfills_view()",
+        [("precision", "select", None), ("mask every key", "check", None)],
+    ),
+    "induction model (chapter 6), 24 tokens": (
+        "from attn_book import induction as ind\n"
+        "from attn_book.views.induction import induction_view\n"
+        "batch = ind.make_batch(0, 8)\nheads = ind.all_heads()\n"
+        "accuracies = {tuple(h for k, h in enumerate(heads) if m >> k & 1): 0.5"
+        " for m in range(16)}\n"
+        "induction_view(ind.init_params(0), batch, [0, 1], accuracies)",
+        [
+            ("remove layer 2 head 1", "check", None),
+            ("Tokens", "text", ["1 2 3 4 1 2 3", "5 6 7 5 6"]),
         ],
     ),
 }
@@ -104,8 +136,11 @@ TIMER = """() => {
 def change(page, root, label: str, kind: str, values, step: int) -> None:
     """Make one change of a control: the next (or previous) menu entry, a text and Enter,
     or a click on a checkbox."""
-    control = root.get_by_label(label, exact=True)
-    if kind == "select":
+    control = root.get_by_label(label, exact=kind != "text").first
+    if kind == "step" and control.evaluate("e => e.type") == "range":
+        control.focus()
+        page.keyboard.press("ArrowRight" if step % 2 == 0 else "ArrowLeft")
+    elif kind in ("select", "step"):
         options = control.evaluate("e => e.options.length")
         index = control.evaluate("e => e.selectedIndex")
         control.select_option(index=(index + (1 if step % 2 == 0 else -1)) % options)

@@ -379,6 +379,10 @@ export function heatmap(parent, ramp, onPick, maxWidth = Number.POSITIVE_INFINIT
     const top = widest(colLabels) * 0.75 + 12;
     const right = widest(colLabels) * 0.75;
     // Cells of at most 40 px, as wide as the view allows, and no taller in all than 640 px.
+    // A small map (maxWidth given) keeps its size whatever n: resizing a canvas costs
+    // a new backing store, and eight of them redraw on every change.
+    if (maxWidth < Number.POSITIVE_INFINITY)
+      return { ctx, font, left, top, right, cell: (maxWidth - left - right) / colLabels.length };
     const wide = Math.floor((available - left - right) / colLabels.length);
     const cell = Math.max(4, Math.min(40, wide, Math.floor(640 / rowLabels.length)));
     return { ctx, font, left, top, cell, right };
@@ -423,19 +427,21 @@ export function heatmap(parent, ramp, onPick, maxWidth = Number.POSITIVE_INFINIT
     ctx.textAlign = "right";
     const every = Math.ceil(12 / cell); // label every k-th row/column when cells are small
     rowLabels.forEach((t, i) => {
-      if (i % every === 0 || i === selected) {
+      if (t && (i % every === 0 || i === selected)) {
         ctx.fillText(short(t), left - 4, top + (i + 0.5) * cell);
       }
     });
+    // Column labels at 45 degrees: one rotation, each label moved along the rotated axes.
     ctx.textAlign = "left";
+    ctx.save();
+    ctx.translate(left, top - 4);
+    ctx.rotate(-Math.PI / 4);
+    const [cos, sin] = [Math.SQRT1_2, Math.SQRT1_2];
     colLabels.forEach((t, j) => {
-      if (j % every !== 0) return;
-      ctx.save();
-      ctx.translate(left + (j + 0.5) * cell, top - 4);
-      ctx.rotate(-Math.PI / 4);
-      ctx.fillText(short(t), 0, 0);
-      ctx.restore();
+      const x = (j + 0.5) * cell;
+      if (t && j % every === 0) ctx.fillText(short(t), x * cos, x * sin);
     });
+    ctx.restore();
     if (cell >= 28) {
       // Large cells: write each value, in the text colour of its background.
       ctx.textAlign = "center";
