@@ -44,10 +44,8 @@ SENTENCE_64 = " ".join(["the dog chased the cat and the cat ran because it was q
 SENTENCE_64 = " ".join(SENTENCE_64.split()[:64])
 
 # name -> (the notebook code that shows the view, the changes: (control label, kind, values)).
-# A change of kind "select" picks the next entry of a menu, "step" moves a slider (or
-# picks the next entry of the menu that stands for it in a kernel), "text" types and
-# presses Enter, "check" clicks a checkbox. A label names the control in both feeds
-# (a text box's label is matched as its beginning). Untrained models where a chapter
+# The kinds of change are those of change(). A label names the control in both feeds
+# (matched as a part of the label, except a checkbox's). Untrained models where a chapter
 # trains one: the time of a change does not depend on the values of the weights.
 ATTENTION = (
     "from attn_book.heads import chapter_projections\n"
@@ -77,13 +75,14 @@ VIEWS = {
         "from attn_book.views.translator import translator_view\n"
         "translator_view({'without attention': init_params(0, attention=False),"
         " 'with attention': init_params(0, attention=True)})",
-        [("Sentence", "text", ["abcdefgh", "hgfedcba"])],
+        [("Sentence", "typed", ["abcdefgh", "hgfedcba"])],
     ),
     "soft lookup (chapter 2)": (
         "import numpy as np\nfrom attn_book.views.lookup import lookup_view\n"
         "lookup_view(['cat', 'dog', 'cow'], np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]),"
-        " np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]), query=[1.0, 0.5])",
-        [("temperature τ", "step", None)],
+        " np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]), query=[1.0, 0.5],"
+        " presets={'one key': ([2.0, 0.0], 0.5), 'several keys': ([1.0, 1.0], 1.0)})",
+        [("preset", "press", ["several keys", "one key"])],
     ),
     "fill values (chapter 5)": (
         "from attn_book.views.fills import fills_view\nfills_view()",
@@ -110,7 +109,7 @@ VIEWS = {
 # wall = event to painted frame, wait included (what a reader waits in JupyterLab).
 TIMER = """() => {
   window.__start = 0; window.__times = [];
-  for (const type of ['keydown', 'change', 'click']) {
+  for (const type of ['keydown', 'input', 'change', 'click']) {
     document.addEventListener(type, () => {
       if (!window.__start) window.__start = performance.now();
     }, true);
@@ -134,9 +133,13 @@ TIMER = """() => {
 
 
 def change(page, root, label: str, kind: str, values, step: int) -> None:
-    """Make one change of a control: the next (or previous) menu entry, a text and Enter,
-    or a click on a checkbox."""
-    control = root.get_by_label(label, exact=kind != "text").first
+    """Make one change of a control: the next (or previous) menu entry or slider step, a
+    text and Enter ("text"; the time starts at the Enter), a text typed into a box that
+    answers as you type ("typed"), or a click on a checkbox."""
+    if kind == "press":  # one of two buttons, named in values
+        root.get_by_role("button", name=values[step % 2], exact=True).first.click()
+        return
+    control = root.get_by_label(label, exact=kind == "check").first
     if kind == "step" and control.evaluate("e => e.type") == "range":
         control.focus()
         page.keyboard.press("ArrowRight" if step % 2 == 0 else "ArrowLeft")
@@ -144,9 +147,11 @@ def change(page, root, label: str, kind: str, values, step: int) -> None:
         options = control.evaluate("e => e.options.length")
         index = control.evaluate("e => e.selectedIndex")
         control.select_option(index=(index + (1 if step % 2 == 0 else -1)) % options)
-    elif kind == "text":
-        control.fill(values[step % 2])
-        control.press("Enter")
+    elif kind in ("text", "typed"):
+        control.fill(values[(step + 1) % 2])  # the first change leaves the starting text
+        if kind == "text":
+            page.evaluate("window.__start = 0")
+            control.press("Enter")
     else:
         control.click()
 
@@ -205,6 +210,10 @@ def lab(browser, repeat: int) -> None:
         notebook.cells = [nbformat.v4.new_code_cell(code) for code, _ in VIEWS.values()]
         notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
         nbformat.write(notebook, Path(folder) / "views.ipynb")
+        # Every cell stays in the page (JupyterLab 4 otherwise unmounts cells out of view).
+        settings = Path(folder) / "lab/user-settings/@jupyterlab/notebook-extension"
+        settings.mkdir(parents=True)
+        (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
         port = free_port()
         env = {**os.environ, "LAB_DIR": folder, "JUPYTER_CONFIG_DIR": folder}
         server = subprocess.Popen(
