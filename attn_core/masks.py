@@ -1,40 +1,30 @@
-"""Masks: causal, padding, their combination, and masking weights after the softmax.
-
-Masks follow the attn_core convention (PyTorch's): boolean, True = this
-query may attend to this key. A mask always acts on the ``(n_q, n_k)``
-attention weights, never on the context vectors.
-"""
-
-from __future__ import annotations
+"""Masks, boolean with True = this query may attend to this key, and masking after the softmax."""
 
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from attn_core._validation import FloatArray, as_float_array, check_int, check_mask
-from attn_core.softmax import softmax
+from attn_core import _checks as check
+from attn_core.softmax import _softmax
 
 
 def causal_mask(n: int) -> np.ndarray:
-    """Boolean (n, n) mask that lets query i see keys 0..i only.
+    """The (n, n) mask that lets query i see keys 0..i: True on and below the diagonal.
 
     Parameters
     ----------
     n : int
-        Sequence length, at least 1.
+        Sequence length, at least 0.
 
     Returns
     -------
     ndarray of bool, shape (n, n)
-        True on and below the diagonal (may attend), False above it.
 
     Raises
     ------
-    TypeError
-        If ``n`` is not an integer.
-    ValueError
-        If ``n < 1``.
+    TypeError, ValueError
+        For bad input, naming the argument and what it got.
 
     Examples
     --------
@@ -43,45 +33,23 @@ def causal_mask(n: int) -> np.ndarray:
            [1, 1, 0],
            [1, 1, 1]])
     """
-    return np.tril(np.ones((check_int(n, "n", minimum=1),) * 2, dtype=bool))
-
-
-def _check_lengths(lengths: Any, n: int | None) -> tuple[np.ndarray, int]:
-    array = np.asarray(lengths)
-    if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"lengths must be a non-empty 1-D sequence, got shape {array.shape}")
-    if array.dtype == bool or not np.issubdtype(array.dtype, np.integer):
-        raise TypeError(f"lengths must hold ints, got dtype {array.dtype}")
-    if np.any(array < 1):
-        raise ValueError(f"every length must be at least 1, got {array.tolist()}")
-    longest = int(array.max())
-    if n is None:
-        n = longest
-    elif check_int(n, "n") < longest:
-        raise ValueError(f"n={n} is shorter than the longest sequence (length {longest})")
-    return array.astype(int), int(n)
+    return np.tri(check.integer(n, "n"), dtype=bool)
 
 
 def key_padding_mask(lengths: Sequence[int], n: int | None = None) -> np.ndarray:
-    """Attention mask that hides padding keys: shape (batch, 1, n).
+    """The (batch, 1, n) mask of each sequence's real keys, for a padded batch.
 
-    Every query (row) may attend to the real keys of its own sequence. The
-    middle axis of size 1 broadcasts over the queries, so the result combines
-    with a causal ``(n, n)`` mask by :func:`combine_masks`. Padding *query*
-    rows are left allowed on real keys: their outputs are ignored later
-    (PyTorch's ``key_padding_mask``, whose True means the opposite: ignore).
-
-    This is the only padding mask attn_core makes. A (batch, n) array of
-    real positions would broadcast against the scores as (n_q, n_k): when
-    batch happens to equal n, every query would read another sequence's
-    padding row, with no error. The middle axis makes that impossible.
+    The axis of size 1 broadcasts over the queries: padding query rows still
+    read the real keys (their outputs are discarded), as with PyTorch's
+    ``key_padding_mask``, whose True means the opposite. A (batch, n) mask
+    would be misread as (n_q, n_k) when batch equals n.
 
     Parameters
     ----------
     lengths : sequence of int
-        True length of each sequence.
+        The real length of each sequence, at least 0.
     n : int, optional
-        Padded length; defaults to the longest length.
+        The padded length; defaults to the longest length.
 
     Returns
     -------
@@ -89,11 +57,8 @@ def key_padding_mask(lengths: Sequence[int], n: int | None = None) -> np.ndarray
 
     Raises
     ------
-    TypeError
-        If ``lengths`` does not hold ints or ``n`` is not an int.
-    ValueError
-        If ``lengths`` is empty or not 1-D, a length is below 1, or ``n`` is
-        shorter than the longest sequence.
+    TypeError, ValueError
+        For bad input, naming the argument and what it got.
 
     Examples
     --------
@@ -102,34 +67,35 @@ def key_padding_mask(lengths: Sequence[int], n: int | None = None) -> np.ndarray
     <BLANKLINE>
            [[1, 0, 0]]])
     """
-    lengths_array, n = _check_lengths(lengths, n)
-    return (np.arange(n)[None, :] < lengths_array[:, None])[:, None, :]
+    lengths = check.array(lengths, "lengths")  # [] gives float64, and no length
+    if lengths.ndim != 1 or (lengths.size and lengths.dtype.kind == "f"):
+        raise TypeError(f"lengths must be a 1-D sequence of ints, got {lengths.tolist()!r}")
+    if np.any(lengths < 0):
+        raise ValueError(f"lengths must be at least 0, got {lengths.tolist()}")
+    longest = int(lengths.max(initial=0))
+    n = longest if n is None else check.integer(n, "n", minimum=longest)
+    return (np.arange(n) < lengths[:, None])[:, None, :]
 
 
 def combine_masks(*masks: Any) -> np.ndarray:
-    """Logical AND of masks: a key is allowed only if every mask allows it.
+    """Logical AND of masks that broadcast, e.g. causal (n, n) and padding (batch, 1, n).
 
     Parameters
     ----------
     *masks : array_like of bool
-        At least one; they must broadcast together, e.g. a causal ``(n, n)``
-        mask and a ``(batch, 1, n)`` key padding mask give ``(batch, n, n)``.
+        At least one.
 
     Returns
     -------
-    ndarray of bool
-        The broadcast AND of all masks.
+    ndarray of bool, the broadcast shape
 
     Raises
     ------
-    TypeError
-        If a mask is not boolean.
-    ValueError
-        If no mask is given or the shapes do not broadcast.
+    TypeError, ValueError
+        For bad input, naming the argument and what it got.
 
     Examples
     --------
-    >>> from attn_core import causal_mask
     >>> combine_masks(causal_mask(3), key_padding_mask([2], n=3))[0].astype(int)
     array([[1, 0, 0],
            [1, 1, 0],
@@ -137,42 +103,25 @@ def combine_masks(*masks: Any) -> np.ndarray:
     """
     if not masks:
         raise ValueError("combine_masks needs at least one mask")
-    arrays = []
-    for index, mask in enumerate(masks):
-        array = np.asarray(mask)
-        if array.dtype != bool:
-            raise TypeError(
-                f"mask {index} must be boolean (True = may attend), got dtype {array.dtype}"
-            )
-        arrays.append(array)
-    try:
-        shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    except ValueError:
-        listed = ", ".join(str(a.shape) for a in arrays)
-        raise ValueError(f"mask shapes do not broadcast together: {listed}") from None
-    result = np.ones(shape, dtype=bool)
-    for array in arrays:
-        result = result & array
+    arrays = {f"mask {i + 1}": check.array(m, f"mask {i + 1}", 0, "b") for i, m in enumerate(masks)}
+    result = np.ones(check.batch(**{name: a.shape for name, a in arrays.items()}), bool)
+    for array in arrays.values():
+        result &= array
     return result
 
 
-def mask_after_softmax(scores: Any, mask: Any, *, renormalise: bool = True) -> FloatArray:
-    """The second way to mask: softmax first, then zero masked weights.
+def mask_after_softmax(scores: Any, mask: Any, *, renormalise: bool = True) -> np.ndarray:
+    """The softmax of the scores, then the masked weights set to zero and the rows renormalised.
 
-    With ``renormalise=True`` each row is divided by its new sum, which gives
-    exactly the weights of masking the scores with ``-inf`` before the
-    softmax. With ``renormalise=False`` the rows no longer sum to 1 (the
-    mistake this function lets a reader see). A row with every key masked
-    becomes all zeros either way.
+    Renormalised, this gives exactly the weights of ``-inf`` before the
+    softmax; not renormalised, the rows no longer sum to 1. A fully masked
+    row is zeros either way.
 
     Parameters
     ----------
     scores : array_like, shape (..., n_q, n_k)
-        Scaled scores.
-    mask : array_like of bool
-        Broadcastable to ``scores``; True = may attend.
+    mask : array_like of bool, broadcastable to ``scores``
     renormalise : bool, default True
-        Divide each row by its sum after zeroing.
 
     Returns
     -------
@@ -180,21 +129,22 @@ def mask_after_softmax(scores: Any, mask: Any, *, renormalise: bool = True) -> F
 
     Raises
     ------
-    TypeError
-        For non-numeric scores or a non-boolean mask.
-    ValueError
-        For scores with fewer than 2 dimensions, NaN or inf, or a mask that
-        does not broadcast.
+    TypeError, ValueError
+        For bad input, naming the argument and what it got.
 
     Examples
     --------
-    >>> mask_after_softmax(np.zeros((1, 3)), np.array([[True, True, False]]))
+    >>> mask_after_softmax(np.zeros((1, 3)), [[True, True, False]])
     array([[0.5, 0.5, 0. ]])
     """
-    scores = as_float_array(scores, "scores", min_ndim=2)
-    allowed = check_mask(mask, scores.shape)
-    weights = np.where(allowed, softmax(scores, axis=-1), 0.0)
-    if not renormalise:
-        return weights
-    totals = weights.sum(axis=-1, keepdims=True)
-    return weights / np.where(totals == 0.0, 1.0, totals)
+    scores = check.array(scores, "scores", 2)
+    mask = check.mask(mask, scores.shape, f"scores {scores.shape}")
+    if not isinstance(renormalise, (bool, np.bool_)):
+        raise TypeError(f"renormalise must be True or False, got {renormalise!r}")
+    work, out = check.dtypes(scores)
+    weights = _softmax(scores.astype(work))
+    weights[np.broadcast_to(np.logical_not(mask), weights.shape)] = 0.0
+    if renormalise:
+        total = weights.sum(axis=-1, keepdims=True)
+        weights /= np.where(total == 0.0, 1.0, total)
+    return weights.astype(out, copy=False)

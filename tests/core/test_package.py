@@ -35,6 +35,7 @@ def test_the_package_exports_the_contract():
         "split_heads",
         "merge_heads",
         "sinusoidal_encoding",
+        "tiled_attention",
     }
     assert set(attn_core.__all__) == contract
     assert all(callable(getattr(attn_core, name)) for name in contract)
@@ -58,6 +59,6 @@ def test_attn_core_stays_short_enough_to_read_in_one_sitting():
         len(path.read_text(encoding="utf-8").splitlines())
         for path in Path(attn_core.__file__).parent.glob("*.py")
     )
-    # About 900 lines with docstrings (the layout issue's budget): code that
-    # exists only for the book belongs in attn_book.
-    assert lines <= 950, f"attn_core has {lines} lines"
+    # Issue 21: smaller than the 858 lines before it, tiled attention included.
+    # Code that exists only for the book belongs in attn_book.
+    assert lines <= 800, f"attn_core has {lines} lines"
