@@ -94,8 +94,7 @@ function_exercise(
     axes=("query", "feature"),
 )
 
-_LAYERS, _KV_HEADS, _HEAD_DIM, _BYTES = 28, 4, 128, 2
-_PER_TOKEN = kv_cache_bytes_per_token(_LAYERS, _KV_HEADS, _HEAD_DIM, _BYTES)
+_PER_TOKEN = kv_cache_bytes_per_token(layers=28, kv_heads=4, head_dim=128, number_bytes=2)
 
 value_exercise(
     "7.2",
@@ -110,22 +109,16 @@ value_exercise(
     ],
 )
 
-_HEADS = [(4, 2), (6, 3), (4, 1), (4, 4)]  # (query heads, K/V heads)
 
-
-def _qkv(heads, kv_heads, n=5, d=3):
-    """Queries of ``heads`` heads, keys and values of ``kv_heads`` heads."""
-    return (
-        _RNG.normal(size=(heads, n, d)),
-        _RNG.normal(size=(kv_heads, n, d)),
-        _RNG.normal(size=(kv_heads, n, 2)),
-    )
+def _heads(h, g):
+    """Queries of h heads; keys and values of g heads."""
+    return _RNG.normal(size=(h, 5, 3)), _RNG.normal(size=(g, 5, 3)), _RNG.normal(size=(g, 5, 2))
 
 
 def _tiled_heads(q, k, v):
     """The K/V heads tiled (0, 1, 0, 1): query head h reads K/V head h % G."""
-    times = q.shape[0] // k.shape[0]
-    return scaled_dot_product_attention(q, np.tile(k, (times, 1, 1)), np.tile(v, (times, 1, 1)))[0]
+    k, v = (np.tile(x, (len(q) // len(k), 1, 1)) for x in (k, v))
+    return scaled_dot_product_attention(q, k, v)[0]
 
 
 function_exercise(
@@ -134,7 +127,8 @@ function_exercise(
     "Query heads 0..H/G-1 share K/V head 0, the next H/G share K/V head 1, ...: repeat each K/V "
     "head H/G times in place (np.repeat on the heads axis), then scaled_dot_product_attention.",
     grouped_query_attention,
-    [(f"for {h} query heads and {g} K/V heads", _qkv(h, g)) for h, g in _HEADS],
+    [(f"for {h} query heads and {g} K/V heads", _heads(h, g)) for h, g in [(4, 2), (6, 3), (4, 1)]]
+    + [("for 4 query heads and 4 K/V heads (multi-head)", _heads(4, 4))],
     [
         (
             _tiled_heads,
@@ -150,10 +144,9 @@ function_exercise(
 )
 
 
-def skipped_blocks(n: int, block_size: int) -> int:
-    """7.4: key blocks entirely after a query block's queries, over every query block."""
-    blocks = math.ceil(n / block_size)
-    return blocks * (blocks - 1) // 2
+def _skipped_blocks(n, block_size):
+    """7.4: the (query block, key block) pairs above the diagonal."""
+    return math.ceil(n / block_size) * (math.ceil(n / block_size) - 1) // 2
 
 
 function_exercise(
@@ -161,7 +154,7 @@ function_exercise(
     "The blocks a causal mask skips",
     "With b = ceil(n / block_size) blocks of queries and of keys, query block i needs key "
     "blocks 0..i (the diagonal block is half allowed, so it is computed): count the others.",
-    skipped_blocks,
+    _skipped_blocks,
     [(f"for n={n}, block_size={b}", (n, b)) for n, b in [(8, 2), (10, 4), (4096, 128), (5, 8)]],
     [
         (

@@ -201,6 +201,7 @@ function render({ model, el }) {
     const pair = (xs) => `(${Array.from(xs, fmt).join(", ")})`;
     rows.forEach((i, r) => {
       const texts = [String(i + 1), fmt(blockMax[r]), fmt(m[r]), fmt(rescale[r]), fmt(total[r])];
+      if (!done) [texts[1], texts[3]] = ["–", "–"]; // nothing read yet
       texts.push(done ? pair(output[r]) : "–", pair(full[r]));
       for (const [c, text] of texts.entries()) core.setText(body.children[r].children[c], text);
     });
