@@ -117,6 +117,7 @@ def designed_heads(
 
     Examples
     --------
+    >>> from attn_core import multi_head_attention
     >>> model = designed_heads(["the", "cat", "saw", "the", "dog"])
     >>> _, weights = multi_head_attention(model.x, *model.weights, model.num_heads)
     >>> weights[0].argmax(axis=-1).tolist()

@@ -155,7 +155,7 @@ def copy_rule_accuracy(batch: InductionBatch) -> float:
 def parse_tokens(text: str, *, vocab_size: int = VOCAB_SIZE, seq_len: int = SEQ_LEN) -> list[int]:
     """Tokens a reader typed: whole numbers ``0..vocab_size - 1`` separated by spaces or commas.
 
-    The kernel-free explorer's JavaScript follows the same rules.
+    The induction view's JavaScript (``attn_book/views/induction.js``) follows the same rule.
 
     Raises
     ------
@@ -165,13 +165,14 @@ def parse_tokens(text: str, *, vocab_size: int = VOCAB_SIZE, seq_len: int = SEQ_
     """
     parts = [part for part in re.split(r"[ \t\r\n,]+", text) if part]
     if not parts:
-        raise ValueError(f"type 1 to {seq_len} tokens, numbers 0 to {vocab_size - 1}")
+        raise ValueError(f"Type 1 to {seq_len} tokens: numbers 0 to {vocab_size - 1}.")
     for part in parts:
-        if not re.fullmatch(r"[0-9]+", part) or int(part) >= vocab_size:
+        # At most 6 digits: int() of thousands of digits is slow, and refused past 4300.
+        if not re.fullmatch(r"[0-9]{1,6}", part) or int(part) >= vocab_size:
             shown = part if len(part) <= 12 else part[:11] + "\u2026"
-            raise ValueError(f'"{shown}" is not a token: tokens are numbers 0 to {vocab_size - 1}')
+            raise ValueError(f'"{shown}" is not a token: tokens are numbers 0 to {vocab_size - 1}.')
     if len(parts) > seq_len:
-        raise ValueError(f"{len(parts)} tokens: the model reads at most {seq_len}")
+        raise ValueError(f"{len(parts)} tokens: the model reads at most {seq_len}.")
     return [int(part) for part in parts]
 
 

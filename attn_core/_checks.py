@@ -102,7 +102,9 @@ def might_overflow(a: np.ndarray, b: np.ndarray, factor: float) -> bool:
 
 
 def finite(result: np.ndarray, what: str) -> np.ndarray:
-    """``result``, or an error saying that ``what``, computed from finite inputs, overflows."""
+    """``result``, or an error saying that computing ``what`` from finite inputs overflowed."""
     if not np.isfinite(result).all():
-        raise ValueError(f"{what} overflows {result.dtype}: scale the inputs down or pass float64")
+        raise ValueError(
+            f"computing {what} overflows {result.dtype}: scale the inputs down or pass float64"
+        )
     return result

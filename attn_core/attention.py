@@ -7,10 +7,12 @@ import numpy as np
 from attn_core import _checks as check
 from attn_core.softmax import _softmax
 
+_SCORES = "the scores tanh(q @ w_q + k @ w_k) @ w_v_score"
+
 
 def _attend(q, k, v, mask, scale: float, scores_name: str):
     """softmax(q k^T * scale, masked) and its weighted sum of v, for q, k, v of one float dtype."""
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked below
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is named just below
         scores = (q * q.dtype.type(scale)) @ np.swapaxes(k, -1, -2)  # (..., n_q, n_k)
     if check.might_overflow(q, k, scale):
         check.finite(scores, scores_name)
@@ -61,7 +63,8 @@ def scaled_dot_product_attention(
 
 def _features(q, k, w_q, w_k):
     """tanh(q_i W_q + k_j W_k) for every pair i, j: (..., n_q, n_k, d_a)."""
-    q_part, k_part = check.finite(q @ w_q, "q @ w_q"), check.finite(k @ w_k, "k @ w_k")
+    with np.errstate(over="ignore"):  # overflow is named just below
+        q_part, k_part = check.finite(q @ w_q, "q @ w_q"), check.finite(k @ w_k, "k @ w_k")
     return np.tanh(q_part[..., :, None, :] + k_part[..., None, :, :])
 
 
@@ -144,6 +147,7 @@ def additive_attention(
         raise ValueError(
             f"w_v_score must have shape (d_a,) = {w_q.shape[1:]}, got {w_v_score.shape}"
         )
-    scores = check.finite(_features(q, k, w_q, w_k) @ w_v_score, "the scores")
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is named just below
+        scores = check.finite(_features(q, k, w_q, w_k) @ w_v_score, _SCORES)
     context, weights = _weigh(scores, v, mask)
     return context.astype(out, copy=False), weights.astype(out, copy=False)

@@ -72,13 +72,14 @@ def multi_head_attention(
     work, out = check.dtypes(x, *ws.values())
     x, w_q, w_k, w_v, w_o = (a.astype(work, copy=False) for a in (x, *ws.values()))
     # (..., n, d_model) -> (..., h, n, d_head) for each of Q, K, V
-    q, k, v = (
-        _split(check.finite(x @ w, f"x @ {name}"), h)
-        for name, w in (("w_q", w_q), ("w_k", w_k), ("w_v", w_v))
-    )
+    with np.errstate(over="ignore"):  # overflow is named just below
+        q, k, v = (
+            _split(check.finite(x @ w, f"x @ {name}"), h)
+            for name, w in (("w_q", w_q), ("w_k", w_k), ("w_v", w_v))
+        )
     context, weights = _attend(q, k, v, mask, 1 / np.sqrt(d_model // h), _SCORES)
     # (..., h, n, d_head) -> (..., n, d_model), then the output projection W_o
-    with np.errstate(over="ignore"):  # a float16 result beyond its range is named below
+    with np.errstate(over="ignore"):  # overflow, in float16 too, is named just below
         result = (_merge(context) @ w_o).astype(out, copy=False)
     check.finite(result, "the output merge_heads(context) @ w_o")
     return result, weights.astype(out, copy=False)

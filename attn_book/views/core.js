@@ -365,7 +365,7 @@ export function heatmap(parent, ramp, onPick, maxWidth = Number.POSITIVE_INFINIT
     font ||= getComputedStyle(parent).fontFamily;
     ctx.font = `12px ${font}`;
     const widest = (labels) => {
-      const key = labels.join("\u0000");
+      const key = ctx.font + labels.join("\u0000"); // the font too: a view drawn detached has none yet
       if (!measured.has(key)) {
         if (measured.size > 8) measured.clear();
         measured.set(key, Math.max(8, ...labels.map((t) => ctx.measureText(short(t)).width)));

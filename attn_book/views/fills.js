@@ -37,14 +37,18 @@ export function compute(state, data) {
     if (ok) return s;
     return state.how === "replace" ? fillValue : op(s + fillValue);
   });
+  const mine = state.softmax === "attn_core";
+  // attn_core's softmax takes float16 scores in float32 and rounds only the weights to
+  // float16; the textbook one computes in float16, rounding each operation.
+  const step = f16 ? (mine ? Math.fround : op) : (x) => x;
   let max = Math.max(...filled);
-  if (state.softmax === "attn_core" && max === Number.NEGATIVE_INFINITY) max = 0; // zeros, not NaN
-  const exps = filled.map((s) => op(Math.exp(op(s - max))));
+  if (mine && max === Number.NEGATIVE_INFINITY) max = 0; // zeros, not NaN
+  const exps = filled.map((s) => step(Math.exp(step(s - max))));
   let total = 0;
   for (const e of exps) total = f16 ? Math.fround(total + e) : total + e;
-  total = round(total);
-  if (state.softmax === "attn_core" && total === 0) total = 1;
-  const weights = exps.map((e) => op(e / total));
+  total = f16 && !mine ? half(total) : total;
+  if (mine && total === 0) total = 1;
+  const weights = exps.map((e) => round(step(e / total)));
   let leaked = 0;
   for (const [j, w] of weights.entries()) if (!allowed[j]) leaked += w;
   let verdict;

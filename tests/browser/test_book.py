@@ -37,8 +37,9 @@ REPORT = r"""() => ({
     /fontawesome|mathjax|tex-chtml/i.test(s)),
   icons: Array.from(document.querySelectorAll('i[class*="fa-"]')).filter(el => {
     const style = getComputedStyle(el, '::before');
-    return el.offsetParent !== null && !document.fonts.check(`${style.fontWeight} 16px ${style.fontFamily}`,
-      style.content.replace(/^"|"$/g, ''));
+    const font = `${style.fontWeight} 16px ${style.fontFamily}`;
+    const glyph = style.content.replace(/^"|"$/g, '');
+    return el.offsetParent !== null && !document.fonts.check(font, glyph);
   }).map(el => el.className),
   fallbacks: document.querySelectorAll('.attn-fallback').length,
   views: document.querySelectorAll('.attn-view').length,

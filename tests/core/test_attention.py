@@ -48,15 +48,6 @@ def test_sdpa_matches_the_loop_reference_and_fully_masked_rows_are_zero(problem)
     assert np.all(context[~mask.any(-1)] == 0.0)  # no visible key: zeros, never NaN
 
 
-@given(seed=seeds, n=st.integers(2, 7), d=sizes)
-def test_self_attention_is_permutation_equivariant(seed, n, d):
-    x, perm = random_array(seed, (n, d)), np.random.default_rng(seed).permutation(n)
-    context, weights = scaled_dot_product_attention(x, x, x)
-    context_p, weights_p = scaled_dot_product_attention(x[perm], x[perm], x[perm])
-    np.testing.assert_allclose(context_p, context[perm], atol=1e-12)
-    np.testing.assert_allclose(weights_p, weights[perm][:, perm], atol=1e-12)
-
-
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_logits_of_1e4_do_not_overflow(dtype):
     q, k = np.array([[100.0, 0.0]], dtype), np.array([[100.0, 0.0], [-100.0, 0.0]], dtype)
@@ -185,4 +176,4 @@ def test_additive_attention_batches_masks_and_float16_with_float64_weights():
     expected, _ = additive_attention(
         *(a.astype(np.float64) for a in (*half, half[1])), big, big, w_v_score
     )
-    assert context.dtype == np.float64 and np.array_equal(context, expected)
+    assert context.dtype == np.float64 and np.allclose(context, expected, rtol=1e-12)

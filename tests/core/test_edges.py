@@ -16,6 +16,7 @@ Q, K, V = rng.normal(size=(3, 8)), rng.normal(size=(4, 8)), rng.normal(size=(4, 
 X, W = rng.normal(size=(2, 5, 8)), rng.normal(size=(8, 8))
 A = np.ones((8, 4))  # additive attention's w_q and w_k
 BIG32, W16 = np.full((2, 8), 1e20, np.float32), W.astype(np.float16)
+F32 = [np.ones((2, 8), np.float32)] * 3
 
 
 def mha(**change):
@@ -79,6 +80,19 @@ CASES = [
     (lambda: ac.additive_attention(Q, K, V, A, A, [1, np.nan, 0, 0]), ValueError, "w_v_score", ()),
     (lambda: ac.additive_attention(Q, K, V[:2], A, A, np.ones(4)), ValueError, "v", ()),
     (lambda: ac.alignment_features(Q, K, A, None), TypeError, "w_k", ()),
+    # Finite inputs whose projections or scores overflow float32: named too.
+    (
+        lambda: ac.additive_attention(*(BIG32,) * 3, *(BIG32.T,) * 2, np.ones(2, np.float32)),
+        ValueError,
+        "w_q",
+        (),
+    ),
+    (
+        lambda: ac.additive_attention(*F32, *(F32[0].T,) * 2, np.full(2, 3e38, np.float32)),
+        ValueError,
+        "w_v_score",
+        (),
+    ),
     (mha(num_heads=3), ValueError, "num_heads", ()),
     (mha(num_heads=0), ValueError, "num_heads", ()),
     (mha(num_heads=True), TypeError, "num_heads", ()),
