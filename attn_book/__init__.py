@@ -11,6 +11,7 @@ chapter                 modules
 4. Multi-head           heads, diagrams
 5. Masking              fills, decoding
 6. Attention, learned   induction, training
+7. Attention at scale   scale
 every chapter           plots (figures), views (interactive), exercises (``check``)
 ======================  ==============================================================
 """

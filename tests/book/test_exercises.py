@@ -11,7 +11,7 @@ import pytest
 import attn_book.exercises as exercises
 from attn_book.exercises import check, exercises_of, read_number, summary
 
-ALL = [e for chapter in range(1, 7) for e in exercises_of(chapter)]
+ALL = [e for chapter in range(1, 8) for e in exercises_of(chapter)]
 FUNCTIONS = [e for e in ALL if callable(e.solution)]
 VALUES = [e for e in ALL if not callable(e.solution)]
 BUGS = [(e, i) for e in ALL for i in range(len(e.bugs))]
