@@ -22,13 +22,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
-from _common import print_machine, print_table
 from threadpoolctl import threadpool_limits
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from attn_core import (
     causal_mask,
@@ -36,6 +39,7 @@ from attn_core import (
     scaled_dot_product_attention,
     tiled_attention,
 )
+from benchmarks.machine import print_machine, print_table
 
 try:
     import torch

@@ -25,3 +25,13 @@ def print_machine(title: str) -> None:
         f"Python {sys.version.split()[0]}; NumPy {np.__version__}, {blas['name']} {blas['version']}"
     )
     print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+
+
+def print_table(header: list[str], rows: list[list[object]]) -> None:
+    """Print a Markdown table, ready to paste into the README."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for k, row in enumerate(cells):
+        print("| " + " | ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) + " |")
+        if k == 0:
+            print("|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|")
