@@ -42,6 +42,9 @@ from benchmarks.machine import print_machine  # noqa: E402
 SENTENCE_12 = "the cat sat on the mat because it was tired and slept"
 SENTENCE_64 = " ".join(["the dog chased the cat and the cat ran because it was quick"] * 5)
 SENTENCE_64 = " ".join(SENTENCE_64.split()[:64])
+# A new sentence of the same length: an edit, the view keeps its size.
+OTHER_12 = "a dog ran in the park because it was happy and slept"
+OTHER_64 = " ".join(reversed(SENTENCE_64.split()))
 
 # name -> (the notebook code that shows the view, the changes: (control label, kind, values)).
 # The kinds of change are those of change(). A label names the control in both feeds
@@ -58,7 +61,7 @@ VIEWS = {
         [
             ("Head", "select", None),
             ("Heads", "select", None),
-            ("Text", "text", [SENTENCE_12, "a b"]),
+            ("Text", "text", [SENTENCE_12, OTHER_12]),
         ],
     ),
     "attention, 64 tokens, 8 heads": (
@@ -67,7 +70,7 @@ VIEWS = {
         [
             ("Head", "select", None),
             ("Heads", "select", None),
-            ("Text", "text", [SENTENCE_64, "a b"]),
+            ("Text", "text", [SENTENCE_64, OTHER_64]),
         ],
     ),
     "translator (chapter 1)": (
@@ -239,6 +242,7 @@ def lab(browser, repeat: int) -> None:
                 f"document.querySelectorAll('.attn-view[data-draws]').length >= {len(VIEWS)}",
                 timeout=120_000,
             )
+            page.wait_for_timeout(5000)  # let the notebook settle (fonts, math, the last outputs)
             page.evaluate(TIMER)
             for index, (name, (_, changes)) in enumerate(VIEWS.items()):
                 cell = page.locator(".jp-Cell.jp-CodeCell").nth(index)

@@ -118,6 +118,12 @@ class View(anywidget.AnyWidget):
             cls._esm = module(cls.name)
         super().__init_subclass__(**kwargs)
 
+    def notify_change(self, change: Any) -> None:
+        """Send a change and everything it makes the view recompute in one message, so the
+        front end draws once (not once for the control, then again for the results)."""
+        with self.hold_sync():
+            super().notify_change(change)
+
     def page_data(self) -> dict[str, Any]:
         """What the page's ``compute`` needs besides the state (weights, text rules)."""
         return {}
