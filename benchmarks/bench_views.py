@@ -91,6 +91,10 @@ VIEWS = {
         "from attn_book.views.fills import fills_view\nfills_view()",
         [("precision", "select", None), ("mask every key", "check", None)],
     ),
+    "tiling stepper (chapter 7)": (
+        "from attn_book.views.tiling import tiling_view\ntiling_view()",
+        [("causal", "check", None)],
+    ),
     "induction model (chapter 6), 24 tokens": (
         "from attn_book import induction as ind\n"
         "from attn_book.views.induction import induction_view\n"
