@@ -172,7 +172,7 @@ def timed(page, root, label, kind, values, repeat: int) -> list[list[float]]:
         page.wait_for_function("window.__times.length > 0", timeout=10_000)
         if step:
             times.append(page.evaluate("window.__times[0]"))
-        page.wait_for_timeout(50)
+        page.wait_for_timeout(300)  # a reader does not change a control every frame
     return times
 
 
