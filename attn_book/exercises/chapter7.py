@@ -90,6 +90,12 @@ function_exercise(
             "a query with no allowed key yet gives exp(-inf - (-inf)) = NaN: where m is -inf, "
             "subtract 0",
         ),
+        (
+            lambda *args: np.nan_to_num(_by_blocks(_step_without(guard=False))(*args)),
+            "replacing NaN at the end is too late: a query that saw no key in its first blocks "
+            "got NaN from exp(-inf - (-inf)), and the NaN stayed in its sums after later keys "
+            "arrived. Where m is still -inf, subtract 0 instead",
+        ),
     ],
     axes=("query", "feature"),
 )
@@ -103,7 +109,11 @@ value_exercise(
     "of 2 bytes each.",
     _PER_TOKEN,
     [
-        (_PER_TOKEN // 2, "that is half: each layer keeps a key AND a value"),
+        (
+            _PER_TOKEN // 2,
+            "that is half: count a key AND a value per layer and K/V head, and 2 bytes a number",
+        ),
+        (_PER_TOKEN / 1024, "that is in KiB (1 KiB = 1024 bytes): give the number of bytes"),
         (_PER_TOKEN * 7, "you counted the 28 query heads: only the 4 K/V heads are cached"),
         (_PER_TOKEN * 2, "bfloat16 numbers take 2 bytes, not 4"),
     ],
@@ -121,6 +131,14 @@ def _tiled_heads(q, k, v):
     return scaled_dot_product_attention(q, k, v)[0]
 
 
+def _by_group_count(q, k, v):
+    """Query head h on K/V head h // G (the number of groups, not the group's size)."""
+    heads = [
+        scaled_dot_product_attention(q[h], k[h // len(k)], v[h // len(k)]) for h in range(len(q))
+    ]
+    return np.stack([context for context, _ in heads])
+
+
 function_exercise(
     "7.3",
     "Grouped-query attention",
@@ -134,6 +152,11 @@ function_exercise(
             _tiled_heads,
             "query head h must use K/V head h // (H/G), not h % G: repeat each K/V head in "
             "place (np.repeat), do not tile the list (np.tile)",
+        ),
+        (
+            _by_group_count,
+            "query head h uses K/V head h // (H/G), H/G being the query heads per group; "
+            "h // G divides by the number of groups",
         ),
         (
             lambda q, k, v: scaled_dot_product_attention(q, k[:1], v[:1])[0],
@@ -163,7 +186,8 @@ function_exercise(
         ),
         (
             lambda n, b: math.ceil(n / b) * (math.ceil(n / b) + 1) // 2,
-            "the blocks on the diagonal are computed (their keys up to each query are allowed)",
+            "that is the number computed (on and below the diagonal): the blocks on the diagonal "
+            "are computed, since each query sees the keys up to its own; count those above it",
         ),
         (
             lambda n, b: math.ceil(n / b) ** 2 / 2,

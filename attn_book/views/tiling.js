@@ -134,12 +134,15 @@ function render({ model, el }) {
   const body = core.el("tbody");
   const caption = core.el("caption", {}, "Each query of the block (positions from 1)");
   const head = core.el("thead", {}, core.el("tr", {}, ...th));
-  const table = core.el("table", { className: "attn-fills" }, caption, head, body);
+  // Seven columns of numbers: on a phone the type shrinks a little so that all of them show.
+  const fit = { className: "attn-fills", style: "font-size: min(1em, 3.5vw)" };
+  const table = core.el("table", fit, caption, head, body);
   const note = core.el("p", { className: "attn-note" });
   note.textContent =
     "The grid is the score matrix in blocks, queries down and keys across: the chosen query " +
     "block's row is outlined, its done blocks filled, the last one done marked, and the blocks " +
-    "a causal mask skips crossed out.";
+    "a causal mask skips crossed out; the block on the diagonal is computed, with the keys after " +
+    "each query masked inside it.";
   const main = core.el("div", { className: "attn-main" }, table);
   root.append(status, core.el("div", { className: "attn-row" }, grid, main), note);
 
@@ -210,10 +213,27 @@ function render({ model, el }) {
       : "";
     const where = `Query block ${queryBlock + 1} (queries ${rows[0] + 1} to ${rows.at(-1) + 1})`;
     let text = `${where}: no key block yet; press Next block.`;
-    if (done === steps) {
-      text = `All ${steps} key blocks done: the output equals the full softmax's (largest difference ${get("difference").toExponential(1)}).`;
-    } else if (done) {
-      text = `${done} of ${steps} key blocks done: the output so far differs from the full softmax's by up to ${fmt(get("difference"))}.`;
+    if (done) {
+      // What the last step did: which keys it read, and whose old sums it rescaled.
+      const first = keyBlocks[done - 1];
+      const diagonal = get("causal") && first === rows[0] ? ", on the diagonal" : "";
+      const keys = `${done} of ${steps} key blocks done (the last: keys ${first + 1} to ${Math.min(first + block, n)}${diagonal})`;
+      const grew = rows.filter((_i, r) => rescale[r] < 1).map((i) => i + 1);
+      const who =
+        grew.length > 1
+          ? `queries ${grew.slice(0, -1).join(", ")} and ${grew.at(-1)}`
+          : `query ${grew[0]}`;
+      let step = "the first block sets each query's maximum";
+      if (done > 1) {
+        step = grew.length
+          ? `the maximum grew for ${who}, so ${grew.length > 1 ? "their" : "its"} old sums were multiplied by e^(m − m′) < 1`
+          : "no query's maximum grew, so no old sum changed";
+      }
+      const end =
+        done === steps
+          ? `the output equals the full softmax's (largest difference ${get("difference").toExponential(1)})`
+          : `the output so far differs from the full softmax's by up to ${fmt(get("difference"))}`;
+      text = `${keys}: ${step}; ${end}.`;
     }
     status.show(get("error") || text + skips, Boolean(get("error")));
   };

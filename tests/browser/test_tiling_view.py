@@ -123,6 +123,12 @@ def test_stepping_by_keyboard_shows_pythons_numbers_until_the_softmax(new_page):
                 total, abs=1e-3
             )
         assert f"{step} of 4" in seen["grid"]
+        if step:  # the status names the keys just read, and the queries whose maximum grew
+            assert f"keys {4 * step - 3} to {4 * step}" in seen["status"]
+            grew = [i + 1 for i, r in zip(py["rows"], py["rescale"], strict=True) if r < 1]
+            if step > 1 and grew:
+                assert f"grew for quer{'ies' if len(grew) > 1 else 'y'}" in seen["status"]
+                assert all(str(i) in seen["status"].split("grew for")[1] for i in grew)
         if step < 4:
             page.get_by_role("button", name="Next block").focus()
             page.keyboard.press("Enter")
