@@ -22,6 +22,7 @@ import base64
 import hashlib
 import html
 import json
+import re
 from functools import cache
 from importlib.resources import files
 from typing import Any, ClassVar
@@ -41,8 +42,14 @@ _FALLBACK = (
 
 @cache
 def _asset(name: str) -> str:
-    """The text of one file of this folder."""
-    return files(__package__).joinpath(name).read_text(encoding="utf-8")
+    """The text of one file of this folder; scripts without their comment lines (they
+    travel in every page and every widget)."""
+    text = files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return _COMMENT_LINES.sub("", text) if name.endswith(".js") else text
+
+
+# A line that is only a // comment, or a /** ... */ block of lines of its own.
+_COMMENT_LINES = re.compile(r"^[ \t]*(?://[^\n]*|/\*\*?(?:[^*]|\*(?!/))*\*/)[ \t]*\n", re.M)
 
 
 def _data_url(source: str) -> str:
@@ -51,9 +58,12 @@ def _data_url(source: str) -> str:
 
 
 @cache
-def module(name: str) -> str:
-    """The ES module of view ``name``, its import of ``./core.js`` resolved to core.js itself."""
-    return _asset(f"{name}.js").replace('"./core.js"', json.dumps(_data_url(_asset("core.js"))))
+def module(name: str, core: str = "") -> str:
+    """The ES module of view ``name``, its import of ``./core.js`` pointing at ``core``
+    (default: core.js itself as a data: URL, for a widget)."""
+    return _asset(f"{name}.js").replace(
+        '"./core.js"', json.dumps(core or _data_url(_asset("core.js")))
+    )
 
 
 def wire(array: Any, dtype: Any = np.float32) -> dict[str, Any]:
@@ -88,12 +98,19 @@ def page_html(name: str, state: dict[str, Any], data: dict[str, Any]) -> str:
     """
     payload = _json_for_script({"state": _for_page(state), "data": _for_page(data)})
     uid = f"attn-{name}-" + hashlib.sha256((payload + module(name)).encode()).hexdigest()[:12]
+    # An import map names the modules, so a page carries each once however many views
+    # it shows (the book merges a page's maps into one in its <head>: book/_ext).
+    imports = {
+        "attn-core": _data_url(_asset("core.js")),
+        f"attn-{name}": _data_url(module(name, "attn-core")),
+    }
     return (
+        f'<script type="importmap">{_json_for_script({"imports": imports})}</script>'
         f"<style>{_asset('core.css')}</style>"
         f'<div class="attn-root" id="{uid}">'
         f'<p class="attn-fallback">{_FALLBACK}</p>'
         f'<script type="application/json">{payload}</script>'
-        f'<script type="module">import * as view from "{_data_url(module(name))}";'
+        f'<script type="module">import * as view from "attn-{name}";'
         f'view.mount(document.getElementById("{uid}"), view);</script></div>'
     )
 
