@@ -434,6 +434,11 @@ def accuracy(
     logits = forward(
         params, batch.tokens, num_heads=num_heads, head_mask=head_mask, removed_paths=removed_paths
     ).logits
+    return logits_accuracy(logits, batch)
+
+
+def logits_accuracy(logits: np.ndarray, batch: InductionBatch) -> tuple[float, float]:
+    """:func:`accuracy` of logits already computed, (batch, n, vocab), on ``batch``."""
     correct = logits[:, :-1].argmax(axis=-1) == batch.tokens[:, 1:]
     target = batch.predictable[:, 1:]
     return float(correct[target].mean()), float(correct[~target].mean())

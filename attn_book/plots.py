@@ -186,12 +186,18 @@ def describe(fig: Figure) -> str:
 
 
 def _figure_bundle(fig: Figure, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
-    """A figure as a notebook output: the PNG the inline backend draws, with its alt text."""
+    """A figure as a notebook output: its PNG, with its alt text."""
+    from IPython import get_ipython
     from IPython.core.pylabtools import print_figure
 
-    png = base64.b64encode(print_figure(fig, "png", bbox_inches="tight")).decode()
     alt = describe(fig)
-    return {"image/png": png, "text/plain": alt}, {"image/png": {"alt": alt}}
+    bundle, metadata = {"text/plain": alt}, {"image/png": {"alt": alt}}
+    try:  # the inline backend's PNG printer runs after this one and wins: let it draw alone
+        get_ipython().display_formatter.formatters["image/png"].lookup(fig)
+    except KeyError:
+        png = print_figure(fig, "png", bbox_inches="tight")
+        bundle["image/png"] = base64.b64encode(png).decode()
+    return bundle, metadata
 
 
 def _give_figures_alt_text() -> None:

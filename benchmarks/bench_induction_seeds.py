@@ -25,14 +25,18 @@ import argparse
 import re
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import numpy as np
-from _common import ROOT, print_machine, print_table
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from attn_book import induction as ind
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from attn_book import induction as ind  # noqa: E402
+from benchmarks.machine import print_machine, print_table  # noqa: E402
 
 NOTEBOOK = ROOT / "book" / "06_learned_attention.ipynb"
 SEED_LINE = "SEED = 0"

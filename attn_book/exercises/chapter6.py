@@ -119,10 +119,14 @@ def _judge_repeated(answer) -> None:
         tokens, first, second = result
         compare(tokens, np.zeros(SEQ_LEN), label, what="your tokens", lists=True, values=False)
         tokens = np.asarray(tokens)
+        if tokens.dtype.kind == "f":
+            raise Wrong(f"{label}, your tokens are floats ({tokens.dtype}): make them integers")
         if tokens.dtype.kind not in "iu" or tokens.min() < 0 or tokens.max() >= VOCAB_SIZE:
             raise Wrong(f"{label}, your tokens must be whole numbers 0 to {VOCAB_SIZE - 1}")
         if not all(isinstance(p, (int, np.integer)) for p in (first, second)):
             raise Wrong(f"{label}, first and second are {describe(first)}, {describe(second)}")
+        if second < first:
+            raise Wrong(f"{label}, second ({second}) comes before first ({first})")
         if first < 0 or second < first + length or second + length > SEQ_LEN:
             raise Wrong(f"{label}, copies at {first} and {second} overlap or do not fit in 24")
         stretch, copy = tokens[first : first + length], tokens[second : second + length]
@@ -135,8 +139,8 @@ def _judge_repeated(answer) -> None:
     if len(distances) == 1:
         d = distances.pop()
         raise Wrong(
-            f"for length=5 the distance between the copies is always {d}: 'look {d} positions "
-            "back' would find the answer from position alone; let the distance vary"
+            f"for length=5 the copies are always {d} positions apart: then 'copy the token "
+            f"{d - 1} positions back' gives every answer from position alone; let the distance vary"
         )
     if len(others) < VOCAB_SIZE // 2:
         raise Wrong(f"the other tokens only take the values {sorted(others)}: draw them at random")
@@ -151,10 +155,14 @@ def _adjacent(rng, length):
 
 
 def _edit(rng, length, where):
-    """repeated_sequence with one mistake: a repeated token, a broken copy, an overlap."""
+    """repeated_sequence with one mistake: a repeated token, a broken copy, an overlap..."""
     tokens, first, second = repeated_sequence(rng, length)
     if where == "overlap":
         return tokens, first, first + 1
+    if where == "swapped":
+        return tokens, second, first
+    if where == "floats":
+        return tokens.astype(float), first, second
     if where == "repeat":
         tokens[first] = tokens[second] = tokens[first + 1]
     else:
@@ -171,10 +179,12 @@ register(
     _judge_repeated,
     repeated_sequence,
     [
-        (_adjacent, "the distance between the copies is always"),
+        (_adjacent, "positions apart"),
         (lambda rng, n: _edit(rng, n, "repeat"), "repeats a token"),
         (lambda rng, n: _edit(rng, n, "copy"), "is not a copy"),
         (lambda rng, n: _edit(rng, n, "overlap"), "overlap"),
+        (lambda rng, n: _edit(rng, n, "swapped"), "comes before"),
+        (lambda rng, n: _edit(rng, n, "floats"), "are floats"),
     ],
     [("for length=5 and rng = np.random.default_rng(0)", (np.random.default_rng(0), 5))],
 )

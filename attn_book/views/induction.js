@@ -119,7 +119,7 @@ function render({ model, el }) {
     "Each square: a row per query, a column per key (positions from 1, top to bottom and left to right); the outlined row is the chosen position. Click a row to choose it.",
   );
   const heads = core.el("div", {}, grid, axes);
-  heads.style.maxWidth = "22rem"; // two heads a row
+  heads.style.maxWidth = "22rem"; // two heads a row: 2 x 160 px and the gap, also at 390 px
   const strip = note();
   const main = core.el("div", { className: "attn-main" }, strip);
   main.style.maxWidth = "21rem";
@@ -135,7 +135,7 @@ function render({ model, el }) {
     const figure = core.el("div", {}, caption);
     figure.style.flex = "none"; // its natural size, not squeezed
     grid.append(figure);
-    return { caption, map: core.heatmap(figure, get("ramp"), pickQuery, 170) };
+    return { caption, map: core.heatmap(figure, get("ramp"), pickQuery, 160) };
   });
   const probabilities = core.heatmap(main, get("ramp"), pickQuery, 330);
 
@@ -195,7 +195,7 @@ function render({ model, el }) {
     probabilities.update({
       values: probs,
       rowLabels: tokens.map((t, i) => `${i + 1}: ${t}→${predictions[i]}${right(i) ? " ✓" : ""}`),
-      colLabels: probs[0].map((_p, v) => String(v)),
+      colLabels: Array.from(probs[0], (_p, v) => String(v)), // strings: a typed array keeps numbers, and 0 is no label
       selected: query,
       title: "next-token probabilities, a row per position, a column per token",
     });
