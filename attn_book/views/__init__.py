@@ -92,7 +92,7 @@ def _json_for_script(data: Any) -> str:
 
 
 def page_html(name: str, state: dict[str, Any], data: dict[str, Any]) -> str:
-    """A view for a page with no kernel: its module inline, its state and data as JSON.
+    """A view for a page with no kernel: its modules in an import map, its state and data as JSON.
 
     The element id is a hash of the content, so two runs of a notebook give the same page.
     """
