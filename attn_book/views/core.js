@@ -492,6 +492,8 @@ export function heatmap(parent, ramp, onPick, maxWidth = Number.POSITIVE_INFINIT
       draw();
     },
   };
+  // A canvas keeps the ink it was drawn with: redraw when the reader switches the theme.
+  onThemeChange(canvas, () => last && draw());
   // Redraw when the view's width changes (a phone turned, a JupyterLab panel resized).
   if (typeof ResizeObserver !== "undefined") {
     const view = parent.closest(".attn-view") || parent;
@@ -504,6 +506,31 @@ export function heatmap(parent, ramp, onPick, maxWidth = Number.POSITIVE_INFINIT
     }).observe(view);
   }
   return hm;
+}
+
+// The canvases to redraw on a change of theme, held weakly: a view removed from the page
+// (a cell run again in JupyterLab) is forgotten with its canvas.
+const themed = new Set();
+const redraws = new WeakMap();
+let themeObserver = null;
+
+/** Call ``redraw`` when the page's theme changes (the book's data-theme, JupyterLab's theme). */
+function onThemeChange(canvas, redraw) {
+  if (typeof MutationObserver === "undefined" || typeof WeakRef === "undefined") return;
+  if (!themeObserver) {
+    themeObserver = new MutationObserver(() => {
+      for (const ref of themed) {
+        const drawn = ref.deref();
+        if (!drawn) themed.delete(ref);
+        else if (drawn.isConnected) redraws.get(drawn)();
+      }
+    });
+    const watched = { attributes: true, attributeFilter: ["data-theme", "data-jp-theme-light"] };
+    themeObserver.observe(document.documentElement, watched);
+    if (document.body) themeObserver.observe(document.body, watched);
+  }
+  themed.add(new WeakRef(canvas));
+  redraws.set(canvas, redraw);
 }
 
 /** Bars of one row of weights: a label, a bar and the number for each key. */

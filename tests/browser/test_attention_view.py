@@ -205,3 +205,26 @@ def test_the_view_opens_on_the_chosen_heads_mask_and_query(new_page):
     assert second.get_by_label("Mask", exact=True).input_value() == "causal"
     assert second.locator(".attn-bars li > span:last-child").all_inner_texts()[8:] == ["masked"] * 2
     assert log.clean(), log
+
+
+@pytest.mark.parametrize("attribute", ["html data-theme", "body data-jp-theme-light"])
+def test_a_theme_switch_redraws_the_heatmap_labels_in_the_new_ink(new_page, attribute):
+    # The book's theme button sets data-theme on <html>; JupyterLab's on <body>.
+    page, log = new_page()
+    show(page, attention_view(EXAMPLE_SENTENCES, **CONFIGS["chapter 3"]))
+    brightest_label = """() => {
+        const canvas = document.querySelector('.attn-main canvas');
+        const ratio = window.devicePixelRatio || 1;
+        const width = Math.floor(30 * ratio);  // the row labels, left of the cells
+        const { data } = canvas.getContext('2d').getImageData(0, 0, width, canvas.height);
+        let top = 0;
+        for (let i = 0; i < data.length; i += 4)
+            if (data[i + 3] > 200) top = Math.max(top, (data[i] + data[i + 1] + data[i + 2]) / 3);
+        return top;
+    }"""
+    assert page.evaluate(brightest_label) < 100  # dark ink on the light theme
+    element, name = attribute.split()
+    value = "dark" if name == "data-theme" else "false"
+    page.evaluate(f"() => document.querySelector('{element}').setAttribute('{name}', '{value}')")
+    page.wait_for_function(f"() => ({brightest_label})() > 200")  # light ink on the dark one
+    assert log.clean(), log
